@@ -1,0 +1,151 @@
+"""An asyncio event loop whose time is the simulation's clock.
+
+Design:
+    ``SimulationLoop`` is a ``SelectorEventLoop`` given a selector that never waits on
+    the operating system. ``loop.time()`` reads the simulation clock, so
+    ``asyncio.sleep``, ``call_later`` and ``wait_for`` inside agents are simulated.
+    When nothing is ready, asyncio asks the selector to wait for the next timer; the
+    selector asks the clock to move there instead (virtual: at once; realtime: after a
+    scaled sleep), the way Trio's ``MockClock`` autojumps.
+
+    Before time moves on, the callbacks registered with :meth:`SimulationLoop.at_instant_end`
+    run, once each: the manager uses this to place all the work freed at one instant in
+    a single policy call. When nothing is ready and no timer is left, the loop calls
+    its ``on_stall`` callback, which must make progress (the runtime stops agents).
+
+    Timers that fall due at the same instant run in the order they were scheduled:
+    the heap is keyed by ``(when, seq)``, never by object identity, so equal runs give
+    equal traces. This relies on two details of CPython's ``BaseEventLoop`` that have
+    held since 3.4: the ``_scheduled`` heap of ``TimerHandle`` and the ``selector.select``
+    call in ``_run_once``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import heapq
+import itertools
+import selectors
+from collections.abc import Callable, Mapping
+from contextvars import Context
+from typing import Any, TypeVarTuple, Unpack
+
+from agents.clock import Clock
+
+__all__ = ["SimulationLoop"]
+
+_Ts = TypeVarTuple("_Ts")
+
+_SNAP = 1e-9  # a timer this close to the jump target is the target (float noise)
+
+
+class _OrderedTimerHandle(asyncio.TimerHandle):
+    __slots__ = ("_seq",)
+
+    def __init__(
+        self,
+        seq: int,
+        when: float,
+        callback: Callable[..., object],
+        args: tuple[Any, ...],
+        loop: asyncio.AbstractEventLoop,
+        context: Context | None,
+    ) -> None:
+        super().__init__(when, callback, args, loop, context)
+        self._seq = seq
+
+    def __lt__(self, other: object) -> bool:
+        if isinstance(other, _OrderedTimerHandle):
+            return (self.when(), self._seq) < (other.when(), other._seq)
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash((self.when(), self._seq))
+
+
+class _ClockSelector(selectors.BaseSelector):
+    """A selector with nothing to select: waiting means moving the clock."""
+
+    def __init__(self, loop_ref: Callable[[], SimulationLoop]) -> None:
+        self._loop_ref = loop_ref
+        self._map: dict[Any, selectors.SelectorKey] = {}
+
+    def register(self, fileobj: Any, events: int, data: Any = None) -> selectors.SelectorKey:
+        key = selectors.SelectorKey(fileobj, id(fileobj), events, data)
+        self._map[fileobj] = key
+        return key
+
+    def unregister(self, fileobj: Any) -> selectors.SelectorKey:
+        return self._map.pop(fileobj)
+
+    def select(self, timeout: float | None = None) -> list[tuple[selectors.SelectorKey, int]]:
+        if timeout == 0:
+            return []
+        self._loop_ref()._idle(timeout)
+        return []
+
+    def get_map(self) -> Mapping[Any, selectors.SelectorKey]:
+        return self._map
+
+    def close(self) -> None:
+        self._map.clear()
+
+
+class SimulationLoop(asyncio.SelectorEventLoop):
+    """The event loop of one simulation run.
+
+    Args:
+        clock: Where time comes from and how waiting is done.
+        on_stall: Called when nothing is ready and no timer is left; it must schedule
+            something (or stop the loop), or the run cannot go on.
+    """
+
+    def __init__(self, clock: Clock, on_stall: Callable[[], None]) -> None:
+        self._clock = clock
+        self._on_stall = on_stall
+        self._timer_seq = itertools.count()
+        self._instant_end: dict[Callable[[], None], None] = {}
+        super().__init__(_ClockSelector(lambda: self))
+
+    @property
+    def clock(self) -> Clock:
+        """The clock this loop reads."""
+        return self._clock
+
+    def time(self) -> float:
+        """Simulated time in seconds."""
+        return self._clock.now()
+
+    def call_at(
+        self,
+        when: float,
+        callback: Callable[[Unpack[_Ts]], object],
+        *args: *_Ts,
+        context: Context | None = None,
+    ) -> asyncio.TimerHandle:
+        """Schedule ``callback`` at simulated time ``when``, after earlier ones for ``when``."""
+        self._check_closed()  # type: ignore[attr-defined]
+        timer = _OrderedTimerHandle(next(self._timer_seq), when, callback, args, self, context)
+        heapq.heappush(self._scheduled, timer)  # type: ignore[attr-defined]
+        timer._scheduled = True  # type: ignore[attr-defined]
+        return timer
+
+    def at_instant_end(self, callback: Callable[[], None]) -> None:
+        """Run ``callback`` once before simulated time next moves on (deduplicated)."""
+        self._instant_end[callback] = None
+
+    def _idle(self, timeout: float | None) -> None:
+        if self._instant_end:
+            callbacks = list(self._instant_end)
+            self._instant_end.clear()
+            for callback in callbacks:
+                self.call_soon(callback)
+            return
+        if timeout is None:
+            self._on_stall()
+            return
+        scheduled: list[asyncio.TimerHandle] = self._scheduled  # type: ignore[attr-defined]
+        target = self._clock.now() + timeout
+        if scheduled and abs(scheduled[0].when() - target) <= _SNAP * max(1.0, abs(target)):
+            target = scheduled[0].when()
+        self._clock.wait_until(target)

@@ -1,0 +1,40 @@
+"""Assignment policies: the interface, the registry, and the built-in policies."""
+
+from agents.policies.base import (
+    Assignment,
+    Observation,
+    PendingTask,
+    Policy,
+    Snapshot,
+    WorkerView,
+    can_take,
+    category_skill,
+    skill_for,
+)
+from agents.policies.best_fit import BestFit
+from agents.policies.most_skilled import MostSkilled
+from agents.policies.pool import WorkerPool, next_above
+from agents.policies.random_choice import RandomChoice
+from agents.policies.registry import make_policy, policy_names, register_policy
+from agents.policies.round_robin import RoundRobin
+
+__all__ = [
+    "Assignment",
+    "BestFit",
+    "MostSkilled",
+    "Observation",
+    "PendingTask",
+    "Policy",
+    "RandomChoice",
+    "RoundRobin",
+    "Snapshot",
+    "WorkerPool",
+    "WorkerView",
+    "can_take",
+    "category_skill",
+    "make_policy",
+    "next_above",
+    "policy_names",
+    "register_policy",
+    "skill_for",
+]

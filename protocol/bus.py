@@ -1,0 +1,366 @@
+"""The in-process async message bus.
+
+Design:
+    * One :class:`Mailbox` per connected agent, a deque of envelopes. Delivery appends
+      to the recipient's deque, so delivery is FIFO per recipient and therefore per
+      sender-receiver pair. Broadcast and publish visit recipients in connection order
+      (a dict keeps it), never in set or ``id()`` order: the run stays deterministic.
+    * References move, never copies: messages are frozen. ``strict=True`` instead
+      round-trips every message through the JSON codec, to prove that a scenario would
+      survive a real wire.
+    * Nothing is dropped silently. A message to an unknown or departed agent, and any
+      envelope still unread in a mailbox when its agent disconnects, comes back to its
+      sender as an :class:`~protocol.messages.Undeliverable` and is counted.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+from collections import deque
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from typing import Literal
+
+from protocol.codec import roundtrip
+from protocol.envelope import Envelope
+from protocol.errors import (
+    BusClosedError,
+    DuplicateAgentError,
+    MailboxEmptyError,
+    UnknownAgentError,
+)
+from protocol.messages import (
+    AgentConnected,
+    AgentDetail,
+    AgentDisconnected,
+    Message,
+    Undeliverable,
+)
+
+__all__ = ["BUS", "BusStatistics", "Mailbox", "MessageBus"]
+
+Tap = Callable[[Envelope], None]
+
+BUS = AgentDetail(id="<bus>", name="bus", role="bus")
+"""The sender of every ``Undeliverable``: the bus itself."""
+
+
+@dataclass(frozen=True, slots=True)
+class BusStatistics:
+    """Counts since the bus was created.
+
+    Attributes:
+        connected: Agents connected now.
+        departed: Agents that have disconnected.
+        sent: Addressed sends (``send``), delivered or not.
+        broadcasts: ``broadcast`` calls.
+        published: ``publish`` calls.
+        delivered: Envelopes put into a mailbox (every kind of delivery).
+        undeliverable: Messages that came back to their sender (or, when the sender
+            was gone too, were counted here and nowhere else).
+        roundtrips: Messages written to JSON and read back (strict mode).
+    """
+
+    connected: int
+    departed: int
+    sent: int
+    broadcasts: int
+    published: int
+    delivered: int
+    undeliverable: int
+    roundtrips: int
+
+
+class Mailbox:
+    """An agent's inbox: envelopes in arrival order.
+
+    Only the bus puts; the owning agent gets.
+    """
+
+    __slots__ = ("_closed", "_items", "_waiter", "owner")
+
+    def __init__(self, owner: AgentDetail) -> None:
+        self.owner = owner
+        self._items: deque[Envelope] = deque()
+        self._waiter: asyncio.Future[None] | None = None
+        self._closed = False
+
+    def __len__(self) -> int:
+        return len(self._items)
+
+    @property
+    def closed(self) -> bool:
+        """Whether the owner has disconnected."""
+        return self._closed
+
+    def _put(self, envelope: Envelope) -> None:
+        self._items.append(envelope)
+        waiter = self._waiter
+        if waiter is not None:
+            self._waiter = None
+            if not waiter.done():
+                waiter.set_result(None)
+
+    def _close(self) -> list[Envelope]:
+        self._closed = True
+        unread = list(self._items)
+        self._items.clear()
+        waiter = self._waiter
+        if waiter is not None and not waiter.done():
+            waiter.set_result(None)
+        self._waiter = None
+        return unread
+
+    def get_nowait(self) -> Envelope:
+        """Take the oldest envelope without waiting.
+
+        Returns:
+            The oldest unread envelope.
+
+        Raises:
+            MailboxEmptyError: if none is waiting.
+        """
+        try:
+            return self._items.popleft()
+        except IndexError:
+            raise MailboxEmptyError(f"mailbox of {self.owner.id!r} is empty") from None
+
+    async def get(self) -> Envelope:
+        """Take the oldest envelope, waiting for one if needed.
+
+        Returns:
+            The oldest unread envelope.
+
+        Raises:
+            BusClosedError: if the owner disconnects while waiting.
+        """
+        while not self._items:
+            if self._closed:
+                raise BusClosedError(f"mailbox of {self.owner.id!r} is closed")
+            waiter = asyncio.get_running_loop().create_future()
+            self._waiter = waiter
+            await waiter
+        return self._items.popleft()
+
+    def drain(self) -> Iterator[Envelope]:
+        """Yield every waiting envelope, oldest first, including ones put meanwhile."""
+        items = self._items
+        while items:
+            yield items.popleft()
+
+
+class MessageBus:
+    """Routes messages between connected agents.
+
+    Args:
+        now: The clock, read for each envelope's ``t``.
+        strict: Round-trip every message through the JSON codec.
+    """
+
+    def __init__(self, now: Callable[[], float] = lambda: 0.0, *, strict: bool = False) -> None:
+        self._now = now
+        self.strict = strict
+        self._mailboxes: dict[str, Mailbox] = {}
+        self._departed: set[str] = set()
+        self._topics: dict[str, dict[str, Mailbox]] = {}
+        self._seq = itertools.count()
+        self._taps: list[Tap] = []
+        self._closed = False
+        self._sent = self._broadcasts = self._published = 0
+        self._delivered = self._undeliverable = self._roundtrips = 0
+
+    # -- membership -------------------------------------------------------------
+
+    def connect(self, detail: AgentDetail) -> Mailbox:
+        """Connect an agent and announce it.
+
+        Every agent already connected gets an ``AgentConnected`` for the newcomer, and
+        the newcomer gets one for each of them, in connection order.
+
+        Args:
+            detail: The agent; its ``id`` must be new on this bus.
+
+        Returns:
+            The agent's mailbox.
+
+        Raises:
+            DuplicateAgentError: if the id is connected already.
+            BusClosedError: after :meth:`close`.
+        """
+        self._check_open()
+        if detail.id in self._mailboxes:
+            raise DuplicateAgentError(f"agent id {detail.id!r} is already connected")
+        mailbox = Mailbox(detail)
+        announce = AgentConnected(agent=detail)
+        for other in self._mailboxes.values():
+            self._deliver(detail, other, announce)
+            self._deliver(other.owner, mailbox, AgentConnected(agent=other.owner))
+        self._mailboxes[detail.id] = mailbox
+        self._departed.discard(detail.id)
+        return mailbox
+
+    def disconnect(self, agent_id: str, reason: str = "left") -> None:
+        """Disconnect an agent, bounce what it left unread, and announce its leaving.
+
+        Args:
+            agent_id: A connected agent.
+            reason: Carried by the ``AgentDisconnected`` event (``"left"``, ``"crashed"``).
+
+        Raises:
+            UnknownAgentError: if the agent is not connected.
+        """
+        mailbox = self._mailboxes.pop(agent_id, None)
+        if mailbox is None:
+            raise UnknownAgentError(f"agent {agent_id!r} is not connected")
+        self._departed.add(agent_id)
+        for subscribers in self._topics.values():
+            subscribers.pop(agent_id, None)
+        for envelope in mailbox._close():
+            if not isinstance(envelope.message, AgentConnected | AgentDisconnected | Undeliverable):
+                self._bounce(envelope.sender, agent_id, "departed", envelope.message)
+        event = AgentDisconnected(agent=mailbox.owner, reason=reason)
+        for other in self._mailboxes.values():
+            self._deliver(mailbox.owner, other, event)
+
+    def subscribe(self, agent_id: str, topic: str) -> None:
+        """Subscribe a connected agent to a topic.
+
+        Raises:
+            UnknownAgentError: if the agent is not connected.
+        """
+        self._topics.setdefault(topic, {})[agent_id] = self._mailbox_of(agent_id)
+
+    def unsubscribe(self, agent_id: str, topic: str) -> None:
+        """Stop delivering ``topic`` to an agent (no error if it was not subscribed)."""
+        self._topics.get(topic, {}).pop(agent_id, None)
+
+    def is_connected(self, agent_id: str) -> bool:
+        """Whether ``agent_id`` is connected now."""
+        return agent_id in self._mailboxes
+
+    def agents(self) -> list[AgentDetail]:
+        """The connected agents, in connection order."""
+        return [m.owner for m in self._mailboxes.values()]
+
+    # -- delivery ---------------------------------------------------------------
+
+    def send(self, sender: str, to: str, message: Message) -> None:
+        """Deliver a message to one agent.
+
+        A recipient that is unknown or gone makes the message come back to the sender
+        as an ``Undeliverable``.
+
+        Raises:
+            UnknownAgentError: if the *sender* is not connected.
+            CodecError: in strict mode, if the message does not survive JSON.
+        """
+        source = self._mailbox_of(sender).owner
+        self._sent += 1
+        mailbox = self._mailboxes.get(to)
+        if mailbox is None:
+            reason: Literal["unknown", "departed"] = (
+                "departed" if to in self._departed else "unknown"
+            )
+            self._bounce(source, to, reason, message)
+            return
+        if self.strict:
+            message = self._roundtrip(message)
+        self._deliver(source, mailbox, message)
+
+    def broadcast(self, sender: str, message: Message) -> int:
+        """Deliver a message to every connected agent except the sender.
+
+        Returns:
+            How many agents received it.
+
+        Raises:
+            UnknownAgentError: if the sender is not connected.
+        """
+        source = self._mailbox_of(sender).owner
+        self._broadcasts += 1
+        if self.strict:
+            message = self._roundtrip(message)
+        targets = [m for key, m in self._mailboxes.items() if key != sender]
+        for mailbox in targets:
+            self._deliver(source, mailbox, message)
+        return len(targets)
+
+    def publish(self, sender: str, topic: str, message: Message) -> int:
+        """Deliver a message to every subscriber of ``topic`` except the sender.
+
+        Returns:
+            How many agents received it (0 is not an error: nobody listens yet).
+
+        Raises:
+            UnknownAgentError: if the sender is not connected.
+        """
+        source = self._mailbox_of(sender).owner
+        self._published += 1
+        if self.strict:
+            message = self._roundtrip(message)
+        targets = [m for key, m in self._topics.get(topic, {}).items() if key != sender]
+        for mailbox in targets:
+            self._deliver(source, mailbox, message, topic)
+        return len(targets)
+
+    def tap(self, callback: Tap) -> None:
+        """Call ``callback`` with every envelope as it is delivered (for traces)."""
+        self._taps.append(callback)
+
+    def statistics(self) -> BusStatistics:
+        """Return a frozen snapshot of the counters."""
+        return BusStatistics(
+            connected=len(self._mailboxes),
+            departed=len(self._departed),
+            sent=self._sent,
+            broadcasts=self._broadcasts,
+            published=self._published,
+            delivered=self._delivered,
+            undeliverable=self._undeliverable,
+            roundtrips=self._roundtrips,
+        )
+
+    def close(self) -> None:
+        """Refuse every further operation; unread envelopes are left where they are."""
+        self._closed = True
+
+    # -- internals ----------------------------------------------------------------
+
+    def _check_open(self) -> None:
+        if self._closed:
+            raise BusClosedError("the bus is closed")
+
+    def _mailbox_of(self, agent_id: str) -> Mailbox:
+        self._check_open()
+        try:
+            return self._mailboxes[agent_id]
+        except KeyError:
+            state = "has left" if agent_id in self._departed else "is not connected"
+            raise UnknownAgentError(f"agent {agent_id!r} {state}") from None
+
+    def _roundtrip(self, message: Message) -> Message:
+        self._roundtrips += 1
+        return roundtrip(message)
+
+    def _deliver(
+        self, source: AgentDetail, mailbox: Mailbox, message: Message, topic: str | None = None
+    ) -> None:
+        envelope = Envelope(source, mailbox.owner.id, self._now(), next(self._seq), message, topic)
+        self._delivered += 1
+        for tap in self._taps:
+            tap(envelope)
+        mailbox._put(envelope)
+
+    def _bounce(
+        self,
+        source: AgentDetail,
+        to: str,
+        reason: Literal["unknown", "departed"],
+        message: Message,
+    ) -> None:
+        self._undeliverable += 1
+        back = self._mailboxes.get(source.id)
+        if back is None or isinstance(message, Undeliverable):
+            return
+        self._deliver(BUS, back, Undeliverable(recipient=to, reason=reason, original=message))

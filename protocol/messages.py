@@ -1,0 +1,294 @@
+"""Typed messages: frozen pydantic models, each with a literal ``kind``.
+
+Every concrete message class declares ``kind: Literal["..."]`` and is registered by
+that kind when the class is created, so the codec can read any message back to its
+own type, including messages that users define in their own modules. A kind names
+exactly one class: declaring a second, different class with a taken kind raises
+:class:`~protocol.errors.CodecError` at class creation.
+
+Messages carry domain data only. Who sent a message and when is the envelope's
+business (:class:`~protocol.envelope.Envelope`), not the payload's.
+"""
+
+from __future__ import annotations
+
+import inspect
+from typing import Annotated, Any, ClassVar, Literal
+
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    JsonValue,
+    SerializeAsAny,
+    field_validator,
+)
+
+from protocol.errors import CodecError
+
+__all__ = [
+    "AgentConnected",
+    "AgentDetail",
+    "AgentDisconnected",
+    "AnyMessage",
+    "Level",
+    "Message",
+    "ResponseStatus",
+    "ReviewResult",
+    "SimulationComplete",
+    "Task",
+    "TaskAccepted",
+    "TaskAssignment",
+    "TaskId",
+    "TaskRejected",
+    "TaskResult",
+    "Undeliverable",
+    "WorkRequest",
+    "message_kinds",
+    "message_type",
+]
+
+TaskId = int | str
+"""A task's id: an int as in the seed, or a string."""
+
+Level = Annotated[int | float, Field(ge=1, le=10)]
+"""A difficulty on the seed's scale, 1 (trivial) to 10 (hardest); ints stay ints."""
+
+ResponseStatus = Literal["submitted", "discarded", "draft"]
+"""What became of one worker's response to a task (the statuses of seed 002)."""
+
+_KINDS: dict[str, type[Message]] = {}
+
+
+class Message(BaseModel):
+    """Base of every message that travels on the bus.
+
+    Subclasses declare ``kind: Literal["name"] = "name"``; a subclass without its own
+    ``kind`` is abstract and is not registered with the codec.
+    """
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    kind: str
+
+    abstract: ClassVar[bool] = True
+
+    @classmethod
+    def __pydantic_init_subclass__(cls, **kwargs: Any) -> None:
+        super().__pydantic_init_subclass__(**kwargs)
+        if "kind" not in inspect.get_annotations(cls):
+            return
+        kind = cls.model_fields["kind"].default
+        if not isinstance(kind, str):
+            raise CodecError(f"{cls.__qualname__}.kind must default to its literal name")
+        known = _KINDS.get(kind)
+        if known is not None and (known.__module__, known.__qualname__) != (
+            cls.__module__,
+            cls.__qualname__,
+        ):
+            raise CodecError(
+                f"message kind {kind!r} of {cls.__module__}.{cls.__qualname__} is taken "
+                f"by {known.__module__}.{known.__qualname__}"
+            )
+        cls.abstract = False
+        _KINDS[kind] = cls
+
+
+def message_kinds() -> dict[str, type[Message]]:
+    """Return every registered message kind and its class, sorted by kind.
+
+    Returns:
+        A new dict; changing it changes nothing.
+    """
+    return dict(sorted(_KINDS.items()))
+
+
+def message_type(kind: str) -> type[Message]:
+    """Return the message class registered for ``kind``.
+
+    Args:
+        kind: A message's ``kind`` field.
+
+    Returns:
+        The class that declares that kind.
+
+    Raises:
+        CodecError: if no class declares ``kind``; the message lists the known kinds.
+    """
+    try:
+        return _KINDS[kind]
+    except KeyError:
+        known = ", ".join(sorted(_KINDS))
+        raise CodecError(f"unknown message kind {kind!r}; known kinds: {known}") from None
+
+
+def _coerce_message(value: object) -> object:
+    if isinstance(value, dict) and isinstance(value.get("kind"), str):
+        return message_type(value["kind"]).model_validate(value)
+    return value
+
+
+AnyMessage = Annotated[SerializeAsAny[Message], BeforeValidator(_coerce_message)]
+"""A field that holds any registered message and reads back to its own type."""
+
+
+class AgentDetail(BaseModel):
+    """Who an agent is: what connection events and envelopes carry.
+
+    Attributes:
+        id: Unique on the bus; by default the agent's name.
+        name: Human name, shown in reports.
+        role: ``"manager"``, ``"worker"``, ``"reviewer"`` or a user's own role;
+            ``@on_connect(role)`` selects on it.
+        profile: Public facts about the agent, e.g. a worker's skills and capacity.
+    """
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    id: str = Field(min_length=1)
+    name: str = Field(min_length=1)
+    role: str = "agent"
+    profile: dict[str, JsonValue] = Field(default_factory=dict)
+
+
+class Task(Message):
+    """A unit of work, as in the seed, with priority, category and hidden truth.
+
+    Attributes:
+        id: Unique within a run.
+        description: What the work is.
+        difficulty: 1..10; a worker's skill is compared with it.
+        skill: Optional category (``"vision"``); a specialist takes only its own.
+        priority: Higher is more urgent; placed first. Default 1.
+        due: Simulated time by which the task should be finished, if any.
+        truth: Hidden ground-truth label, for consensus experiments.
+        metadata: Free JSON data carried along.
+    """
+
+    kind: Literal["task"] = "task"
+    id: TaskId
+    description: str = ""
+    difficulty: Level
+    skill: str | None = None
+    priority: int = 1
+    due: float | None = None
+    truth: str | None = Field(default=None, repr=False)
+    metadata: dict[str, JsonValue] = Field(default_factory=dict)
+
+    @field_validator("id")
+    @classmethod
+    def _id_not_blank(cls, value: TaskId) -> TaskId:
+        if isinstance(value, str) and not value.strip():
+            raise ValueError("task id must not be blank")
+        return value
+
+
+class TaskAssignment(Message):
+    """The manager gives one task to one worker (``attempt`` counts from 1)."""
+
+    kind: Literal["task_assignment"] = "task_assignment"
+    task: Task
+    attempt: int = Field(default=1, ge=1)
+    review_of: str | None = None
+    """For a QA review: the worker whose answer is under review."""
+    answer: str | None = None
+    """For a QA review: the answer under review."""
+
+
+class TaskAccepted(Message):
+    """A worker starts on an assignment."""
+
+    kind: Literal["task_accepted"] = "task_accepted"
+    task_id: TaskId
+    worker: str
+
+
+class TaskRejected(Message):
+    """A worker refuses an assignment (``reason``: ``"busy"``, ``"specialty"``...)."""
+
+    kind: Literal["task_rejected"] = "task_rejected"
+    task_id: TaskId
+    worker: str
+    reason: str
+
+
+class TaskResult(Message):
+    """A worker reports how an assignment ended.
+
+    Attributes:
+        task_id: The task.
+        worker: The worker's id.
+        success: Whether the work succeeded (for labels: the answer is right).
+        status: ``submitted``, ``discarded`` (declined) or ``draft`` (unfinished).
+        answer: The label given, for tasks with a truth.
+        duration: Simulated seconds the work took.
+        attempt: Which attempt this was, from the assignment.
+    """
+
+    kind: Literal["task_result"] = "task_result"
+    task_id: TaskId
+    worker: str
+    success: bool
+    status: ResponseStatus = "submitted"
+    answer: str | None = None
+    duration: float = Field(default=0.0, ge=0)
+    attempt: int = Field(default=1, ge=1)
+
+
+class WorkRequest(Message):
+    """An idle worker asks for work (pulling distribution)."""
+
+    kind: Literal["work_request"] = "work_request"
+    worker: str
+    capacity: int = Field(default=1, ge=1)
+
+
+class ReviewResult(Message):
+    """A reviewer's verdict on another worker's answer (QA)."""
+
+    kind: Literal["review_result"] = "review_result"
+    task_id: TaskId
+    reviewer: str
+    worker: str
+    approved: bool
+    attempt: int = Field(default=1, ge=1)
+
+
+class SimulationComplete(Message):
+    """The manager announces that every task is terminal."""
+
+    kind: Literal["simulation_complete"] = "simulation_complete"
+    total: int = Field(ge=0)
+    completed: int = Field(ge=0)
+    failed: int = Field(ge=0)
+
+
+class AgentConnected(Message):
+    """An agent joined the bus (delivered to every other agent)."""
+
+    kind: Literal["agent_connected"] = "agent_connected"
+    agent: AgentDetail
+
+
+class AgentDisconnected(Message):
+    """An agent left the bus (delivered to every remaining agent)."""
+
+    kind: Literal["agent_disconnected"] = "agent_disconnected"
+    agent: AgentDetail
+    reason: str = "left"
+
+
+class Undeliverable(Message):
+    """A message came back: its recipient is unknown or has left.
+
+    Attributes:
+        recipient: The id the message was addressed to.
+        reason: ``"unknown"`` (never connected) or ``"departed"``.
+        original: The message that could not be delivered.
+    """
+
+    kind: Literal["undeliverable"] = "undeliverable"
+    recipient: str
+    reason: Literal["unknown", "departed"]
+    original: AnyMessage
