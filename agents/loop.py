@@ -13,6 +13,11 @@ Design:
     a single policy call. When nothing is ready and no timer is left, the loop calls
     its ``on_stall`` callback, which must make progress (the runtime stops agents).
 
+    Timers the simulation itself sets (:meth:`SimulationLoop.schedule`: a worker's
+    work finishing) live in a heap of plain tuples beside asyncio's: when nothing is
+    ready, the loop jumps to whichever comes first. A tuple heap compares in C, where
+    asyncio's ``TimerHandle`` compares in Python, which matters at a million timers.
+
     Timers that fall due at the same instant run in the order they were scheduled:
     the heap is keyed by ``(when, seq)``, never by object identity, so equal runs give
     equal traces. This relies on two details of CPython's ``BaseEventLoop`` that have
@@ -32,7 +37,7 @@ from typing import Any, TypeVarTuple, Unpack
 
 from agents.clock import Clock
 
-__all__ = ["SimulationLoop"]
+__all__ = ["SimulationLoop", "Timer"]
 
 _Ts = TypeVarTuple("_Ts")
 
@@ -61,6 +66,22 @@ class _OrderedTimerHandle(asyncio.TimerHandle):
 
     def __hash__(self) -> int:
         return hash((self.when(), self._seq))
+
+
+class Timer:
+    """A callback set with :meth:`SimulationLoop.schedule`; ``cancel()`` stops it."""
+
+    __slots__ = ("args", "callback", "cancelled", "when")
+
+    def __init__(self, when: float, callback: Callable[..., object], args: tuple[Any, ...]) -> None:
+        self.when = when
+        self.callback = callback
+        self.args = args
+        self.cancelled = False
+
+    def cancel(self) -> None:
+        """Do not run the callback (no effect once it has run)."""
+        self.cancelled = True
 
 
 class _ClockSelector(selectors.BaseSelector):
@@ -105,6 +126,9 @@ class SimulationLoop(asyncio.SelectorEventLoop):
         self._on_stall = on_stall
         self._timer_seq = itertools.count()
         self._instant_end: dict[Callable[[], None], None] = {}
+        self._timers: list[tuple[float, int, Timer]] = []
+        self._firing = False
+        self._deadline: tuple[float, Callable[[], None]] | None = None
         super().__init__(_ClockSelector(lambda: self))
 
     @property
@@ -130,9 +154,41 @@ class SimulationLoop(asyncio.SelectorEventLoop):
         timer._scheduled = True  # type: ignore[attr-defined]
         return timer
 
+    def schedule(self, when: float, callback: Callable[..., object], *args: Any) -> Timer:
+        """Call ``callback(*args)`` at simulated time ``when`` (cheaper than ``call_at``).
+
+        Timers due at one instant run in the order they were set, after the callbacks
+        that are ready at that instant.
+        """
+        timer = Timer(when, callback, args)
+        heapq.heappush(self._timers, (when, next(self._timer_seq), timer))
+        return timer
+
+    def _fire_due(self) -> None:
+        self._firing = False
+        timers = self._timers
+        now = self._clock.now()
+        while timers and timers[0][0] <= now:
+            timer = heapq.heappop(timers)[2]
+            if not timer.cancelled:
+                try:
+                    timer.callback(*timer.args)
+                except Exception as error:
+                    self.call_exception_handler(
+                        {"message": "simulation timer failed", "exception": error}
+                    )
+
     def at_instant_end(self, callback: Callable[[], None]) -> None:
         """Run ``callback`` once before simulated time next moves on (deduplicated)."""
         self._instant_end[callback] = None
+
+    def set_deadline(self, when: float, callback: Callable[[], None]) -> None:
+        """Call ``callback`` once at ``when``, before anything else due then.
+
+        Unlike a timer, the deadline keeps nothing alive: if nothing else is left to
+        happen before it, the loop stalls (``on_stall``) instead of jumping to it.
+        """
+        self._deadline = (when, callback)
 
     def _idle(self, timeout: float | None) -> None:
         if self._instant_end:
@@ -141,11 +197,39 @@ class SimulationLoop(asyncio.SelectorEventLoop):
             for callback in callbacks:
                 self.call_soon(callback)
             return
+        timers = self._timers
+        while timers and timers[0][2].cancelled:
+            heapq.heappop(timers)
+        now = self._clock.now()
+        if self._deadline is not None and self._deadline_due(timeout, timers):
+            return
+        if timers and not self._firing and (timeout is None or timers[0][0] <= now + timeout):
+            # Our timer comes first (or ties): move there and fire it.
+            self._clock.wait_until(timers[0][0])
+            self._firing = True
+            self.call_soon(self._fire_due)
+            return
         if timeout is None:
             self._on_stall()
             return
         scheduled: list[asyncio.TimerHandle] = self._scheduled  # type: ignore[attr-defined]
-        target = self._clock.now() + timeout
+        target = now + timeout
         if scheduled and abs(scheduled[0].when() - target) <= _SNAP * max(1.0, abs(target)):
             target = scheduled[0].when()
         self._clock.wait_until(target)
+
+    def _deadline_due(self, timeout: float | None, timers: list[tuple[float, int, Timer]]) -> bool:
+        # The deadline fires when the next event is at or after it, never on its own:
+        # a run with nothing left to happen before it is a stall, not a time-up.
+        deadline = self._deadline
+        assert deadline is not None
+        upcoming = [timers[0][0]] if timers else []
+        scheduled: list[asyncio.TimerHandle] = self._scheduled  # type: ignore[attr-defined]
+        if timeout is not None and scheduled:
+            upcoming.append(scheduled[0].when())
+        if not upcoming or min(upcoming) < deadline[0]:
+            return False
+        self._deadline = None
+        self._clock.wait_until(deadline[0])
+        self.call_soon(deadline[1])
+        return True

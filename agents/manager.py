@@ -18,14 +18,15 @@ Design:
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from agents.base import BaseAgent
 from agents.board import TaskBoard, TaskRecord, TaskState
 from agents.errors import PolicyError
 from agents.handlers import on, on_connect, on_disconnect
+from agents.performance import PerformanceModel, ThresholdModel
 from agents.policies.base import Assignment, Observation, PendingTask, Policy, Snapshot, WorkerView
 from agents.policies.registry import make_policy
 from agents.runtime import current_runtime
@@ -41,6 +42,9 @@ from protocol.messages import (
     TaskResult,
     Undeliverable,
 )
+
+if TYPE_CHECKING:
+    from agents.runtime import Runtime
 
 __all__ = ["TaskManager", "WorkerRecord"]
 
@@ -92,6 +96,9 @@ class TaskManager(BaseAgent):
         name: The manager's name (and default id).
         policy: A policy name (``"best_fit"``, default), ``"module:Class"``, or object.
         max_attempts: Attempts per task before it fails for good (>= 1).
+        model: The performance model the policy may reason with (expected success);
+            the workers' own models decide outcomes.
+        arrivals: Tasks that arrive later, as ``(simulated time, task)``.
         id: Overrides the id.
 
     Raises:
@@ -111,6 +118,8 @@ class TaskManager(BaseAgent):
         name: str = "TaskManager",
         policy: str | Policy = "best_fit",
         max_attempts: int = 1,
+        model: PerformanceModel | None = None,
+        arrivals: Iterable[tuple[float, Task]] = (),
         id: str | None = None,
     ) -> None:
         super().__init__(name, id=id)
@@ -121,6 +130,7 @@ class TaskManager(BaseAgent):
         self.expected_workers = expected_workers
         self.max_attempts = max_attempts
         self.policy: Policy = make_policy(policy)
+        self.model: PerformanceModel = model or ThresholdModel()
         self.board = TaskBoard()
         for position, task in enumerate(tasks):
             if not isinstance(task, Task):
@@ -128,6 +138,16 @@ class TaskManager(BaseAgent):
             if task.id in self.board:
                 raise ValueError(f"duplicate task id {task.id!r} at tasks[{position}]")
             self.board.add(task, 0.0)
+        self._arrivals = sorted(arrivals, key=lambda pair: pair[0])
+        later = {task.id for _, task in self._arrivals}
+        for position, (when, task) in enumerate(self._arrivals):
+            if task.id in self.board or len(later) != len(self._arrivals):
+                raise ValueError(f"duplicate task id {task.id!r} in arrivals")
+            if when < 0:
+                raise ValueError(f"arrival time of task {task.id!r} is negative: {when!r}")
+            del position
+        self._next_arrival = 0
+        self.listeners: list[Callable[[TaskManager, TaskRecord], None]] = []
         self.task_results: list[TaskResult] = []
         self.workers: dict[str, WorkerRecord] = {}
         self.stale_results = 0
@@ -155,6 +175,44 @@ class TaskManager(BaseAgent):
         runtime.add(self, *peers)
         await self.wait_stopped()
 
+    def _start(self, runtime: Runtime) -> None:
+        super()._start(runtime)
+        self._schedule_arrival()
+
+    def _schedule_arrival(self) -> None:
+        if self._next_arrival < len(self._arrivals):
+            when = self._arrivals[self._next_arrival][0]
+            self.call_later(max(0.0, when - self.now), self._arrive)
+
+    def _arrive(self) -> None:
+        now = self.now
+        while self._next_arrival < len(self._arrivals):
+            when, task = self._arrivals[self._next_arrival]
+            if when > now:
+                break
+            self._next_arrival += 1
+            self.board.add(task, now)
+            self.log.debug("task_arrived", t=now, task=task.id)
+        self._schedule_arrival()
+        self._request_pass()
+
+    def add_tasks(self, tasks: Iterable[Task]) -> None:
+        """Put new tasks on the board now; they are placed at the end of this instant.
+
+        Raises:
+            ValueError: for a task id that is on the board already.
+        """
+        for task in tasks:
+            self.board.add(task, self.now if self.started else 0.0)
+            self.log.info("task_added", t=self.now if self.started else 0.0, task=task.id)
+        if self.started:
+            self._request_pass()
+
+    @property
+    def arrivals_left(self) -> int:
+        """Tasks scheduled to arrive that have not arrived yet."""
+        return len(self._arrivals) - self._next_arrival
+
     # -- workers ------------------------------------------------------------------------
 
     @on_connect("worker")
@@ -169,7 +227,7 @@ class TaskManager(BaseAgent):
         if not self._ready and connected >= self.expected_workers:
             self._ready = True
             self.log.info("workers_ready", t=self.now, connected=connected)
-            if not self.board.open_count():
+            if not self.board.open_count() and not self.arrivals_left:
                 self._finish()
                 return
         self._request_pass()
@@ -292,7 +350,9 @@ class TaskManager(BaseAgent):
             success=result.success,
             attempts=record.attempts,
         )
-        if self._ready and not self.board.open_count():
+        for listener in self.listeners:
+            listener(self, record)
+        if self._ready and not self.board.open_count() and not self.arrivals_left:
             self._finish()
 
     def _finish(self) -> None:
@@ -384,7 +444,7 @@ class TaskManager(BaseAgent):
             )
             for r in window
         )
-        snapshot = Snapshot(self.now, pending, views, self.random)
+        snapshot = Snapshot(self.now, pending, views, self.random, self.model)
         for assignment in self.policy.assign(snapshot):
             self._apply(assignment, offered)
 
@@ -424,6 +484,50 @@ class TaskManager(BaseAgent):
 
     # -- reporting ------------------------------------------------------------------------
 
+    def progress(self, with_users_distribution: bool = False) -> dict[str, Any]:
+        """Counts of tasks, in the shape of the annotation tool's ``dataset.progress``.
+
+        Args:
+            with_users_distribution: Add ``users``: per worker, its responses by status
+                (``submitted``, ``draft``, ``discarded``) on tasks that are completed
+                and on tasks still pending.
+
+        Returns:
+            ``{"total", "completed", "pending", "failed", "removed"}`` (pending: not
+            yet terminal), and ``"users"`` when asked; completed + pending + failed +
+            removed == total.
+        """
+        snap = self.board.snapshot()
+        out: dict[str, Any] = {
+            "total": snap.total,
+            "completed": snap.completed,
+            "pending": snap.total - snap.completed - snap.failed - snap.removed,
+            "failed": snap.failed,
+            "removed": snap.removed,
+        }
+        if with_users_distribution:
+            users: dict[str, dict[str, dict[str, int]]] = {}
+            for record in self.board:
+                if record.terminal in (TaskState.FAILED, TaskState.REMOVED):
+                    continue
+                bucket = "completed" if record.terminal is TaskState.COMPLETED else "pending"
+                for response in record.responses:
+                    name = (
+                        self.workers[response.worker].detail.name
+                        if response.worker in self.workers
+                        else response.worker
+                    )
+                    user = users.setdefault(
+                        name,
+                        {
+                            "completed": {"submitted": 0, "draft": 0, "discarded": 0},
+                            "pending": {"submitted": 0, "draft": 0, "discarded": 0},
+                        },
+                    )
+                    user[bucket][response.status] += 1
+            out["users"] = dict(sorted(users.items()))
+        return out
+
     def waiting_for(self) -> str | None:
         """What keeps the run from ending, if anything."""
         if self.stopped:
@@ -433,7 +537,7 @@ class TaskManager(BaseAgent):
             return f"{self.expected_workers} expected workers, {connected} connected"
         snap = self.board.snapshot()
         open_tasks = snap.total - snap.completed - snap.failed - snap.removed
-        if not open_tasks:
+        if not open_tasks and not self.arrivals_left:
             return None
         return (
             f"{open_tasks} unfinished tasks ({snap.pending} pending that no connected "

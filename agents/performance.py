@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import hashlib
 import math
+import struct
 from dataclasses import dataclass
 from statistics import NormalDist
 from typing import Literal, Protocol
@@ -39,6 +40,7 @@ __all__ = [
 Noise = Literal["fixed", "lognormal", "exponential"]
 
 _UNIT = 1.0 / 2**64
+_WORDS = struct.Struct("<3Q")
 _NORMAL = NormalDist()
 
 
@@ -71,9 +73,8 @@ def task_draws(seed: int, task_id: TaskId, attempt: int, worker: str = "") -> Dr
         Three uniforms, each strictly between 0 and 1.
     """
     key = f"{seed}|{type(task_id).__name__}:{task_id}|{attempt}|{worker}".encode()
-    digest = hashlib.blake2b(key, digest_size=24).digest()
-    a, b, c = ((int.from_bytes(digest[i : i + 8], "little") + 0.5) * _UNIT for i in (0, 8, 16))
-    return Draws(a, b, c)
+    a, b, c = _WORDS.unpack(hashlib.blake2b(key, digest_size=24).digest())
+    return Draws((a + 0.5) * _UNIT, (b + 0.5) * _UNIT, (c + 0.5) * _UNIT)
 
 
 @dataclass(frozen=True, slots=True)

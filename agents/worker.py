@@ -2,9 +2,9 @@
 
 The worker holds at most ``capacity`` tasks; a further assignment is refused with
 ``TaskRejected(reason="busy")``, one outside its specialties with
-``reason="specialty"``. Each accepted task runs beside the mailbox (``spawn``): the
-performance model gives its success and duration from the task's own random draws,
-the worker sleeps that long in simulated time and sends a ``TaskResult``.
+``reason="specialty"``. Each accepted task is worked on beside the mailbox: the performance
+model gives its success and duration from the task's own random draws, and a timer
+(``call_later``) sends the ``TaskResult`` when that much simulated time has passed.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from agents.base import BaseAgent
 from agents.handlers import on
-from agents.performance import PerformanceModel, ThresholdModel, task_draws
+from agents.performance import Outcome, PerformanceModel, ThresholdModel, task_draws
 from protocol.messages import (
     AgentDetail,
     SimulationComplete,
@@ -140,14 +140,13 @@ class WorkerAgent(BaseAgent):
             return
         self.active[task.id] = data
         self.send_nowait(manager, TaskAccepted(task_id=task.id, worker=self.id))
-        self.spawn(self._execute(data, manager), "task_assignment")
-
-    async def _execute(self, data: TaskAssignment, manager: str) -> None:
-        task = data.task
         skill = self.profile_data.skill_for(task.skill)
         draws = task_draws(self.runtime.seed, task.id, data.attempt)
         outcome = self.model.outcome(skill, task, draws)
-        await self.sleep(outcome.duration)
+        self.call_later(outcome.duration, self._finish, data, manager, outcome)
+
+    def _finish(self, data: TaskAssignment, manager: str, outcome: Outcome) -> None:
+        task = data.task
         del self.active[task.id]
         result = TaskResult(
             task_id=task.id,

@@ -78,6 +78,9 @@ class Message(BaseModel):
     def __pydantic_init_subclass__(cls, **kwargs: Any) -> None:
         super().__pydantic_init_subclass__(**kwargs)
         if "kind" not in inspect.get_annotations(cls):
+            # Not inherited: a subclass of a concrete message without a kind of its own
+            # would be written as its base's kind and read back as the base class.
+            cls.abstract = True
             return
         kind = cls.model_fields["kind"].default
         if not isinstance(kind, str):

@@ -12,7 +12,10 @@ from agents.policies.base import (
     skill_for,
 )
 from agents.policies.best_fit import BestFit
+from agents.policies.learning import Learning
+from agents.policies.least_loaded import LeastLoaded, PowerOfTwo
 from agents.policies.most_skilled import MostSkilled
+from agents.policies.optimal import Optimal
 from agents.policies.pool import WorkerPool, next_above
 from agents.policies.random_choice import RandomChoice
 from agents.policies.registry import make_policy, policy_names, register_policy
@@ -21,10 +24,14 @@ from agents.policies.round_robin import RoundRobin
 __all__ = [
     "Assignment",
     "BestFit",
+    "Learning",
+    "LeastLoaded",
     "MostSkilled",
     "Observation",
+    "Optimal",
     "PendingTask",
     "Policy",
+    "PowerOfTwo",
     "RandomChoice",
     "RoundRobin",
     "Snapshot",

@@ -14,9 +14,10 @@ from __future__ import annotations
 
 import random
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Protocol, runtime_checkable
 
+from agents.performance import PerformanceModel, ThresholdModel
 from protocol.messages import Task, TaskId
 
 __all__ = [
@@ -98,12 +99,14 @@ class Snapshot:
         pending: Tasks offered, in placement order (priority, then age).
         workers: Workers with free capacity, longest idle first.
         random: The manager's random stream, for randomized policies.
+        model: The run's performance model, for expected success.
     """
 
     now: float
     pending: tuple[PendingTask, ...]
     workers: tuple[WorkerView, ...]
     random: random.Random
+    model: PerformanceModel = field(default_factory=ThresholdModel)
 
 
 @dataclass(frozen=True, slots=True)

@@ -2,9 +2,10 @@
 
 Greedy policies place tasks one by one and need, per task, "the least skilled
 capable worker" or "the most skilled one" among workers that still have room. The
-pool keeps, per skill category, the workers sorted by ``(estimated skill, idle rank)``
-and answers with a bisection, so a pass over ``n`` tasks and ``m`` workers costs
-``O((n + m) log m)`` rather than ``O(n * m)``. Full workers are skipped lazily.
+pool keeps, per skill category, the workers with room sorted by ``(estimated skill,
+idle rank)`` and answers with a bisection; a worker whose room runs out leaves every
+index. A pass over ``n`` tasks and ``m`` workers so costs ``O(n log m + m log m)``
+plus the list deletions, rather than ``O(n * m)``.
 """
 
 from __future__ import annotations
@@ -28,26 +29,32 @@ class WorkerPool:
         self.workers = workers
         self.free = [w.free for w in workers]
         self._total = sum(self.free)
-        self._rank = {w.id: i for i, w in enumerate(workers)}
+        # Per category: sorted keys (skill, rank) of workers with room, and the skills.
         self._index: dict[str | None, tuple[list[tuple[float, int]], list[float]]] = {}
 
     def __bool__(self) -> bool:
         return self._total > 0
 
-    def rank(self, worker_id: str) -> int:
-        """Position of a worker in the snapshot (0 = longest idle)."""
-        return self._rank[worker_id]
-
     def take(self, rank: int) -> WorkerView:
         """Use one unit of a worker's free capacity; return the worker."""
         self.free[rank] -= 1
         self._total -= 1
-        return self.workers[rank]
+        worker = self.workers[rank]
+        if self.free[rank] == 0:
+            for category, (keys, skills) in self._index.items():
+                key = (category_skill(worker, category), rank)
+                j = bisect.bisect_left(keys, key)
+                del keys[j], skills[j]
+        return worker
 
     def _sorted(self, category: str | None) -> tuple[list[tuple[float, int]], list[float]]:
         entry = self._index.get(category)
         if entry is None:
-            keys = sorted((category_skill(w, category), i) for i, w in enumerate(self.workers))
+            keys = sorted(
+                (category_skill(w, category), i)
+                for i, w in enumerate(self.workers)
+                if self.free[i] > 0
+            )
             entry = self._index[category] = (keys, [k for k, _ in keys])
         return entry
 
@@ -57,9 +64,10 @@ class WorkerPool:
         Ties go to the longest idle. ``None`` if no such worker has room.
         """
         keys, skills = self._sorted(pending.task.skill)
+        workers = self.workers
         for j in range(bisect.bisect_left(skills, at_least), len(keys)):
             rank = keys[j][1]
-            if self.free[rank] > 0 and can_take(self.workers[rank], pending):
+            if can_take(workers[rank], pending):
                 return rank
         return None
 
@@ -69,15 +77,15 @@ class WorkerPool:
         Ties go to the longest idle. ``None`` if none has room.
         """
         keys, skills = self._sorted(pending.task.skill)
-        j = len(keys) - 1
-        while j >= 0:
-            top = skills[j]
-            first = bisect.bisect_left(skills, top, 0, j + 1)
-            for k in range(first, j + 1):
-                rank = keys[k][1]
-                if self.free[rank] > 0 and can_take(self.workers[rank], pending):
+        workers = self.workers
+        end = len(keys)
+        while end > 0:
+            first = bisect.bisect_left(skills, skills[end - 1], 0, end)
+            for j in range(first, end):
+                rank = keys[j][1]
+                if can_take(workers[rank], pending):
                     return rank
-            j = first - 1
+            end = first
         return None
 
 

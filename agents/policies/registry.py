@@ -13,7 +13,10 @@ from typing import Any
 from agents.errors import PolicyError
 from agents.policies.base import Policy
 from agents.policies.best_fit import BestFit
+from agents.policies.learning import Learning
+from agents.policies.least_loaded import LeastLoaded, PowerOfTwo
 from agents.policies.most_skilled import MostSkilled
+from agents.policies.optimal import Optimal
 from agents.policies.random_choice import RandomChoice
 from agents.policies.round_robin import RoundRobin
 
@@ -77,7 +80,7 @@ def make_policy(spec: str | Policy, **params: Any) -> Policy:
             ) from None
     try:
         policy = factory(**params)
-    except TypeError as error:
+    except (TypeError, ValueError) as error:
         raise PolicyError(f"policy {spec!r} does not take these parameters: {error}") from None
     if not callable(getattr(policy, "assign", None)):
         raise PolicyError(f"{spec!r} made {policy!r}, which has no assign(snapshot) method")
@@ -86,7 +89,11 @@ def make_policy(spec: str | Policy, **params: Any) -> Policy:
 
 for _name, _factory in (
     ("best_fit", BestFit),
+    ("learning", Learning),
+    ("least_loaded", LeastLoaded),
     ("most_skilled", MostSkilled),
+    ("optimal", Optimal),
+    ("power_of_two", PowerOfTwo),
     ("random", RandomChoice),
     ("round_robin", RoundRobin),
 ):

@@ -1,0 +1,230 @@
+"""From a validated scenario to agents ready to run.
+
+Generation draws from streams seeded by the run's seed alone, one per concern
+(``workers``, ``tasks``): the policy never touches them, so every policy run on seed
+``k`` meets the same workers, the same tasks at the same times, and (through
+``agents.performance.task_draws``) the same luck. That is what makes ``compare`` a
+paired comparison.
+"""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass
+from typing import Any
+
+from agents.manager import TaskManager
+from agents.performance import LogisticModel, PerformanceModel, ThresholdModel
+from agents.policies.registry import make_policy
+from agents.runtime import Runtime
+from agents.worker import WorkerAgent
+from protocol.messages import Task
+from scenarios.loader import LoadedScenario
+from scenarios.spec import (
+    ArrivalSpec,
+    ChoiceDist,
+    ConstantDist,
+    ModelSpec,
+    NormalDist,
+    ScenarioSpec,
+    TaskGenerate,
+    UniformDist,
+)
+
+__all__ = ["Simulation", "build", "draw", "make_model"]
+
+
+@dataclass(frozen=True, slots=True)
+class Simulation:
+    """A scenario made into a runtime, a manager and workers, not yet run.
+
+    Attributes:
+        name: The scenario's name.
+        seed: The seed used.
+        policy: The policy's name.
+        runtime: Owns the run.
+        manager: The task manager.
+        workers: The workers, in connection order.
+    """
+
+    name: str
+    seed: int
+    policy: str
+    runtime: Runtime
+    manager: TaskManager
+    workers: tuple[WorkerAgent, ...]
+
+
+def draw(dist: ConstantDist | UniformDist | NormalDist | ChoiceDist, rng: random.Random) -> float:
+    """One value from a scenario distribution."""
+    if isinstance(dist, ConstantDist):
+        return dist.value
+    if isinstance(dist, ChoiceDist):
+        if dist.weights is None:
+            return rng.choice(dist.values)
+        return rng.choices(dist.values, weights=dist.weights)[0]
+    if isinstance(dist, UniformDist):
+        if dist.integer:
+            return float(rng.randint(round(dist.low), round(dist.high)))
+        return rng.uniform(dist.low, dist.high)
+    value = rng.gauss(dist.mean, dist.sd)
+    if dist.integer:
+        value = float(round(value))
+    if dist.low is not None:
+        value = max(dist.low, value)
+    if dist.high is not None:
+        value = min(dist.high, value)
+    return value
+
+
+def _number(value: float) -> int | float:
+    return int(value) if float(value).is_integer() else value
+
+
+def make_model(spec: ModelSpec) -> PerformanceModel:
+    """The performance model a scenario names."""
+    if spec.name == "logistic":
+        return LogisticModel(scale=spec.scale, noise=spec.noise, sigma=spec.sigma)
+    return ThresholdModel(noise=spec.noise, sigma=spec.sigma)
+
+
+def _arrival_times(spec: ArrivalSpec, count: int, rng: random.Random) -> list[float]:
+    if spec.process == "batch":
+        return [0.0] * count
+    phases = [(p.duration, p.rate) for p in spec.phases] or [(float("inf"), spec.rate or 1.0)]
+    times: list[float] = []
+    t, start, index = 0.0, 0.0, 0
+    while len(times) < count:
+        duration, rate = phases[min(index, len(phases) - 1)]
+        gap = rng.expovariate(rate)
+        if index < len(phases) - 1 and t + gap > start + duration:
+            # Memoryless: restart the draw at the phase boundary with the next rate.
+            t = start = start + duration
+            index += 1
+            continue
+        t += gap
+        times.append(t)
+    return times
+
+
+def _generate_tasks(
+    gen: TaskGenerate, first_id: int, rng: random.Random
+) -> list[tuple[float, Task]]:
+    arrivals = _arrival_times(gen.arrival, gen.count, rng)
+    categories = list(gen.categories)
+    weights = list(gen.categories.values())
+    out = []
+    for i, arrived in enumerate(arrivals):
+        task_id: int | str = f"{gen.prefix}{i + 1}" if gen.prefix else first_id + i
+        category = rng.choices(categories, weights=weights)[0] if categories else None
+        due = arrived + draw(gen.due, rng) if gen.due is not None else None
+        truth = rng.choice(gen.labels) if gen.labels else None
+        task = Task(
+            id=task_id,
+            difficulty=_number(draw(gen.difficulty, rng)),
+            skill=category,
+            priority=round(draw(gen.priority, rng)),
+            due=due,
+            truth=truth,
+        )
+        out.append((arrived, task))
+    return out
+
+
+def _workers(spec: ScenarioSpec, rng: random.Random) -> list[dict[str, Any]]:
+    rows: list[dict[str, Any]] = [
+        {
+            "name": w.name,
+            "skill_level": w.skill_level,
+            "skills": w.skills,
+            "specialties": w.specialties,
+            "capacity": w.capacity,
+            "reviewer": w.reviewer,
+        }
+        for w in spec.workers.items
+    ]
+    gen = spec.workers.generate
+    if gen is not None:
+        width = len(str(gen.count))
+        for i in range(gen.count):
+            rows.append(
+                {
+                    "name": f"{gen.prefix}{i + 1:0{width}d}",
+                    "skill_level": round(max(0.0, draw(gen.skill, rng)), 3),
+                    "skills": {c: round(max(0.0, draw(d, rng)), 3) for c, d in gen.skills.items()},
+                    "specialties": gen.specialties,
+                    "capacity": gen.capacity,
+                    "reviewer": False,
+                }
+            )
+    return rows
+
+
+def build(
+    loaded: LoadedScenario,
+    *,
+    seed: int | None = None,
+    policy: str | None = None,
+    trace: bool = False,
+) -> Simulation:
+    """Make the agents of a scenario.
+
+    Args:
+        loaded: The scenario.
+        seed: Overrides the file's seed.
+        policy: Overrides the file's policy (by name; the file's parameters apply
+            only to the file's own policy).
+        trace: Keep every message for ``--trace``.
+
+    Returns:
+        The simulation, ready for :func:`scenarios.run.run_simulation`.
+
+    Raises:
+        PolicyError: for an unknown policy or parameters it refuses.
+    """
+    spec = loaded.spec
+    seed = spec.seed if seed is None else seed
+    name = policy or spec.policy.name
+    params = spec.policy.params if name == spec.policy.name else {}
+    model = make_model(spec.model)
+    worker_rng = random.Random(f"{seed}/workers")
+    task_rng = random.Random(f"{seed}/tasks")
+    timed = [
+        (
+            item.arrival,
+            Task(
+                **{**item.model_dump(exclude={"arrival"}), "difficulty": _number(item.difficulty)}
+            ),
+        )
+        for item in spec.tasks.items
+    ]
+    if spec.tasks.generate is not None:
+        numeric = [t.id for _, t in timed if isinstance(t.id, int)]
+        timed += _generate_tasks(spec.tasks.generate, max(numeric, default=0) + 1, task_rng)
+    now = [task for when, task in timed if when <= 0]
+    later = [(when, task) for when, task in timed if when > 0]
+    rows = _workers(spec, worker_rng)
+    manager = TaskManager(
+        now,
+        expected_workers=spec.expected_workers or len(rows),
+        name="manager",
+        policy=make_policy(name, **params),
+        max_attempts=spec.max_attempts,
+        model=model,
+        arrivals=later,
+    )
+    workers = tuple(
+        WorkerAgent(
+            row["name"],
+            skill_level=row["skill_level"],
+            admin_peer=manager.id,
+            skills=row["skills"],
+            specialties=row["specialties"],
+            capacity=row["capacity"],
+            model=model,
+        )
+        for row in rows
+    )
+    runtime = Runtime(seed=seed, trace=trace)
+    runtime.add(manager, *workers)
+    return Simulation(loaded.name, seed, name, runtime, manager, workers)

@@ -1,0 +1,241 @@
+"""What a run measured: the result document written by ``--json``.
+
+Every metric is defined here once (and in the README); tables and JSON print from
+the same :class:`RunResult`.
+
+* ``total``, ``completed``, ``failed``, ``removed``, ``pending``: tasks by final
+  state (``pending``: not finished when the run stopped).
+* ``success_rate``: completed / (completed + failed).
+* ``makespan``: simulated time when the last task finished.
+* ``throughput``: completed tasks per simulated second of makespan.
+* ``wait_mean``, ``wait_p95``: time from a task's arrival to the start of its first
+  attempt (mean, and 95th percentile by nearest rank).
+* ``utilization_mean``: mean over workers of busy time / makespan.
+* ``fairness_jain``: Jain's index of busy time, (sum x)^2 / (n sum x^2): 1 when all
+  workers are equally busy, 1/n when one does everything.
+* ``overqualification_mean``: mean of skill - difficulty over successful attempts by
+  capable workers (skill >= difficulty): senior time spent on junior work.
+* ``deadline_misses``: tasks with a due time that were not completed by it.
+* ``reassignments``: work taken back from a worker and placed again (a worker left
+  or crashed, or an operator reassigned it).
+* ``retries``: attempts beyond the first.
+* ``estimate_mae``: for a learning policy, mean |estimate - true skill| at the end.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict
+
+from agents.board import TaskState
+from agents.runtime import RunSummary
+from scenarios.build import Simulation
+
+__all__ = ["Metrics", "RunResult", "TaskRow", "WorkerRow", "collect", "jain", "percentile"]
+
+
+class _Row(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class Metrics(_Row):
+    """The run's figures (see the module docstring for definitions)."""
+
+    total: int
+    completed: int
+    failed: int
+    removed: int
+    pending: int
+    success_rate: float
+    makespan: float
+    throughput: float
+    wait_mean: float
+    wait_p95: float
+    utilization_mean: float
+    fairness_jain: float
+    overqualification_mean: float
+    deadline_misses: int
+    reassignments: int
+    retries: int
+    estimate_mae: float | None = None
+
+
+class TaskRow(_Row):
+    """One task's story."""
+
+    id: int | str
+    difficulty: float
+    priority: int
+    skill: str | None
+    worker: str | None
+    attempts: int
+    status: str
+    success: bool | None
+    arrived: float
+    assigned: float | None
+    started: float | None
+    finished: float | None
+    due: float | None
+
+
+class WorkerRow(_Row):
+    """One worker's share."""
+
+    name: str
+    skill_level: float
+    skills: dict[str, float]
+    tasks: int
+    successes: int
+    busy_time: float
+    utilization: float
+    estimate: float | None = None
+    estimate_error: float | None = None
+
+
+class RunResult(_Row):
+    """The document ``skillsim run --json`` writes."""
+
+    scenario: str
+    policy: str
+    seed: int
+    ending: str
+    waiting_for: list[str]
+    metrics: Metrics
+    progress: dict[str, Any]
+    tasks: list[TaskRow]
+    workers: list[WorkerRow]
+
+
+def percentile(values: list[float], q: float) -> float:
+    """Nearest-rank percentile ``q`` (0..100) of ``values``; 0.0 when empty."""
+    if not values:
+        return 0.0
+    ordered = sorted(values)
+    rank = max(1, math.ceil(q / 100 * len(ordered)))
+    return ordered[rank - 1]
+
+
+def jain(values: list[float]) -> float:
+    """Jain's fairness index; 1.0 for no values or all zero."""
+    total = sum(values)
+    squares = sum(v * v for v in values)
+    if not values or squares == 0:
+        return 1.0
+    return total * total / (len(values) * squares)
+
+
+def _round(value: float) -> float:
+    return round(value, 6)
+
+
+def collect(sim: Simulation, summary: RunSummary) -> RunResult:
+    """Measure a finished run.
+
+    Args:
+        sim: The simulation that ran.
+        summary: What ``Runtime.run`` returned.
+
+    Returns:
+        Metrics, one row per task and one per worker.
+    """
+    manager = sim.manager
+    records = list(manager.board)
+    finished = [r.finished for r in records if r.finished is not None]
+    makespan = max(finished, default=0.0)
+    counts = dict.fromkeys(TaskState, 0)
+    for record in records:
+        counts[record.state] += 1
+    completed, failed = counts[TaskState.COMPLETED], counts[TaskState.FAILED]
+    waits = [r.first_started - r.arrived for r in records if r.first_started is not None]
+    skills = {w.id: w.profile_data for w in sim.workers}
+    over = []
+    for record in records:
+        for response in record.responses:
+            profile = skills.get(response.worker)
+            if profile is None or not response.success:
+                continue
+            gap = profile.skill_for(record.task.skill) - record.task.difficulty
+            if gap >= 0:
+                over.append(gap)
+    misses = sum(
+        1
+        for r in records
+        if r.task.due is not None
+        and not (
+            r.terminal == TaskState.COMPLETED
+            and r.finished is not None
+            and r.finished <= r.task.due
+        )
+    )
+    estimate = getattr(manager.policy, "estimate", None)
+    worker_rows = []
+    for worker in sim.workers:
+        seen = manager.workers.get(worker.id)
+        busy = seen.busy_time if seen is not None else 0.0
+        guess = float(estimate(worker.id, None)) if estimate is not None else None
+        worker_rows.append(
+            WorkerRow(
+                name=worker.name,
+                skill_level=worker.skill_level,
+                skills=dict(worker.profile_data.skills),
+                tasks=seen.tasks if seen is not None else 0,
+                successes=seen.successes if seen is not None else 0,
+                busy_time=_round(busy),
+                utilization=_round(busy / makespan) if makespan else 0.0,
+                estimate=None if guess is None else _round(guess),
+                estimate_error=None if guess is None else _round(guess - worker.skill_level),
+            )
+        )
+    errors = [abs(w.estimate_error) for w in worker_rows if w.estimate_error is not None]
+    metrics = Metrics(
+        total=len(records),
+        completed=completed,
+        failed=failed,
+        removed=counts[TaskState.REMOVED],
+        pending=len(records) - completed - failed - counts[TaskState.REMOVED],
+        success_rate=_round(completed / (completed + failed)) if completed + failed else 0.0,
+        makespan=_round(makespan),
+        throughput=_round(completed / makespan) if makespan else 0.0,
+        wait_mean=_round(sum(waits) / len(waits)) if waits else 0.0,
+        wait_p95=_round(percentile(waits, 95)),
+        utilization_mean=_round(sum(w.utilization for w in worker_rows) / len(worker_rows))
+        if worker_rows
+        else 0.0,
+        fairness_jain=_round(jain([w.busy_time for w in worker_rows])),
+        overqualification_mean=_round(sum(over) / len(over)) if over else 0.0,
+        deadline_misses=misses,
+        reassignments=sum(r.reassignments for r in records),
+        retries=sum(max(0, r.attempts - 1) for r in records),
+        estimate_mae=_round(sum(errors) / len(errors)) if errors else None,
+    )
+    task_rows = [
+        TaskRow(
+            id=r.id,
+            difficulty=r.task.difficulty,
+            priority=r.task.priority,
+            skill=r.task.skill,
+            worker=r.responses[-1].worker if r.responses else None,
+            attempts=r.attempts,
+            status=str(r.state),
+            success=r.success,
+            arrived=_round(r.arrived),
+            assigned=r.first_assigned,
+            started=r.first_started,
+            finished=r.finished,
+            due=r.task.due,
+        )
+        for r in records
+    ]
+    return RunResult(
+        scenario=sim.name,
+        policy=sim.policy,
+        seed=sim.seed,
+        ending=summary.ending,
+        waiting_for=list(summary.waiting_for),
+        metrics=metrics,
+        progress=manager.progress(),
+        tasks=task_rows,
+        workers=worker_rows,
+    )

@@ -1,0 +1,330 @@
+"""The scenario file's schema: pydantic models that validate a TOML document.
+
+Every table forbids unknown keys, so a typo is an error that names the key, not a
+silently ignored setting. Numbers where a distribution is expected are constants.
+
+A distribution is one of::
+
+    5                                           # a constant
+    { dist = "uniform", low = 1, high = 10, integer = true }
+    { dist = "normal", mean = 5, sd = 2, low = 1, high = 10 }   # clipped
+    { dist = "choice", values = [1, 2, 3], weights = [6, 3, 1] }
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, JsonValue, field_validator, model_validator
+
+__all__ = [
+    "ArrivalSpec",
+    "ChoiceDist",
+    "ConstantDist",
+    "Distribution",
+    "FieldProblem",
+    "ModelSpec",
+    "NormalDist",
+    "PhaseSpec",
+    "PolicySpec",
+    "ScenarioSpec",
+    "StopSpec",
+    "TaskGenerate",
+    "TaskItem",
+    "TasksSpec",
+    "UniformDist",
+    "WorkerGenerate",
+    "WorkerItem",
+    "WorkersSpec",
+    "dist_bounds",
+]
+
+
+class FieldProblem(ValueError):
+    """A validation problem in a sub-field: the loader appends ``field`` to the path."""
+
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(message)
+        self.field = field
+
+
+class _Spec(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class ConstantDist(_Spec):
+    """Always ``value``."""
+
+    dist: Literal["constant"] = "constant"
+    value: float
+
+
+class UniformDist(_Spec):
+    """Uniform between ``low`` and ``high``; whole numbers if ``integer``."""
+
+    dist: Literal["uniform"]
+    low: float
+    high: float
+    integer: bool = False
+
+    @model_validator(mode="after")
+    def _ordered(self) -> UniformDist:
+        if self.high < self.low:
+            raise FieldProblem("high", f"must be >= low ({self.low:g}), got {self.high:g}")
+        return self
+
+
+class NormalDist(_Spec):
+    """Normal with ``mean`` and ``sd``, clipped to ``[low, high]`` when given."""
+
+    dist: Literal["normal"]
+    mean: float
+    sd: float = Field(ge=0)
+    low: float | None = None
+    high: float | None = None
+    integer: bool = False
+
+
+class ChoiceDist(_Spec):
+    """One of ``values``, with optional ``weights``."""
+
+    dist: Literal["choice"]
+    values: list[float] = Field(min_length=1)
+    weights: list[float] | None = None
+
+    @model_validator(mode="after")
+    def _weights_fit(self) -> ChoiceDist:
+        if self.weights is not None:
+            if len(self.weights) != len(self.values):
+                raise FieldProblem("weights", "must have one weight per value")
+            if any(w < 0 for w in self.weights) or not sum(self.weights) > 0:
+                raise FieldProblem("weights", "must be >= 0 and not all 0")
+        return self
+
+
+def _constant(value: Any) -> Any:
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return {"dist": "constant", "value": value}
+    return value
+
+
+Distribution = Annotated[
+    ConstantDist | UniformDist | NormalDist | ChoiceDist, Field(discriminator="dist")
+]
+"""Any distribution (or a bare number, read as a constant)."""
+
+
+def dist_bounds(dist: ConstantDist | UniformDist | NormalDist | ChoiceDist) -> tuple[float, float]:
+    """The smallest and largest value a distribution can give (inf when unbounded)."""
+    if isinstance(dist, ConstantDist):
+        return dist.value, dist.value
+    if isinstance(dist, UniformDist):
+        return dist.low, dist.high
+    if isinstance(dist, ChoiceDist):
+        return min(dist.values), max(dist.values)
+    low = dist.low if dist.low is not None else float("-inf")
+    high = dist.high if dist.high is not None else float("inf")
+    return low, high
+
+
+def _within(dist: Any, low: float, high: float, what: str) -> Any:
+    lo, hi = dist_bounds(dist)
+    if isinstance(dist, ConstantDist) and not low <= dist.value <= high:
+        raise FieldProblem("value", f"{what} must be within {low:g}..{high:g}, got {dist.value:g}")
+    if isinstance(dist, ChoiceDist) and not (low <= lo and hi <= high):
+        raise FieldProblem("values", f"{what} must be within {low:g}..{high:g}")
+    if lo < low:
+        raise FieldProblem("low", f"{what} must be >= {low:g}, got {lo:g}")
+    if hi > high:
+        raise FieldProblem("high", f"{what} must be <= {high:g}, got {hi:g}")
+    return dist
+
+
+class PolicySpec(_Spec):
+    """Which policy, with parameters for its constructor."""
+
+    name: str = "best_fit"
+    params: dict[str, JsonValue] = Field(default_factory=dict)
+
+
+class ModelSpec(_Spec):
+    """The performance model (see ``agents.performance``)."""
+
+    name: Literal["threshold", "logistic"] = "threshold"
+    scale: float = Field(default=1.0, gt=0)
+    noise: Literal["fixed", "lognormal", "exponential"] = "fixed"
+    sigma: float = Field(default=0.25, ge=0)
+
+
+class WorkerItem(_Spec):
+    """One worker, spelled out."""
+
+    name: str = Field(min_length=1)
+    skill_level: float = Field(default=0.0, ge=0)
+    skills: dict[str, float] = Field(default_factory=dict)
+    specialties: list[str] | None = None
+    capacity: int = Field(default=1, ge=1)
+    reviewer: bool = False
+
+    @field_validator("skills")
+    @classmethod
+    def _skills_non_negative(cls, value: dict[str, float]) -> dict[str, float]:
+        for category, skill in value.items():
+            if skill < 0:
+                raise FieldProblem(category, f"must be >= 0, got {skill:g}")
+        return value
+
+
+class WorkerGenerate(_Spec):
+    """``count`` workers with skills drawn from distributions."""
+
+    count: int = Field(ge=1)
+    skill: Distribution = Field(default_factory=lambda: ConstantDist(value=5))
+    skills: dict[str, Distribution] = Field(default_factory=dict)
+    specialties: list[str] | None = None
+    capacity: int = Field(default=1, ge=1)
+    prefix: str = "w"
+
+    @field_validator("skill", "skills", mode="before")
+    @classmethod
+    def _numbers_are_constants(cls, value: Any) -> Any:
+        if isinstance(value, dict) and "dist" not in value:
+            return {key: _constant(item) for key, item in value.items()}
+        return _constant(value)
+
+    @field_validator("skill")
+    @classmethod
+    def _skill_non_negative(cls, value: Any) -> Any:
+        return _within(value, 0, float("inf"), "skill")
+
+
+class WorkersSpec(_Spec):
+    """Workers: a list (``items``), generated ones (``generate``), or both."""
+
+    items: list[WorkerItem] = Field(default_factory=list)
+    generate: WorkerGenerate | None = None
+
+    @model_validator(mode="after")
+    def _some(self) -> WorkersSpec:
+        if not self.items and self.generate is None:
+            raise ValueError("give workers.items or workers.generate")
+        names = [w.name for w in self.items]
+        if len(set(names)) != len(names):
+            raise FieldProblem("items", "worker names must be unique")
+        return self
+
+
+class TaskItem(_Spec):
+    """One task, spelled out (``arrival`` in simulated seconds, default 0)."""
+
+    id: int | str
+    description: str = ""
+    difficulty: float = Field(ge=1, le=10)
+    skill: str | None = None
+    priority: int = 1
+    due: float | None = None
+    truth: str | None = None
+    arrival: float = Field(default=0.0, ge=0)
+
+
+class PhaseSpec(_Spec):
+    """A stretch of a Poisson arrival process with its own rate."""
+
+    duration: float = Field(gt=0)
+    rate: float = Field(gt=0)
+
+
+class ArrivalSpec(_Spec):
+    """``batch``: everything at t=0; ``poisson``: exponential gaps at ``rate``/s.
+
+    ``phases`` give piecewise rates (e.g. a rush hour), the last one lasting.
+    """
+
+    process: Literal["batch", "poisson"] = "batch"
+    rate: float | None = Field(default=None, gt=0)
+    phases: list[PhaseSpec] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _rate_given(self) -> ArrivalSpec:
+        if self.process == "poisson" and self.rate is None and not self.phases:
+            raise FieldProblem("rate", "a poisson process needs a rate or phases")
+        return self
+
+
+class TaskGenerate(_Spec):
+    """``count`` tasks drawn from distributions."""
+
+    count: int = Field(ge=1)
+    difficulty: Distribution = Field(
+        default_factory=lambda: UniformDist(dist="uniform", low=1, high=10, integer=True)
+    )
+    categories: dict[str, float] = Field(default_factory=dict)
+    priority: Distribution = Field(default_factory=lambda: ConstantDist(value=1))
+    due: Distribution | None = None
+    arrival: ArrivalSpec = Field(default_factory=ArrivalSpec)
+    labels: list[str] = Field(default_factory=list)
+    prefix: str = ""
+
+    @field_validator("difficulty", "priority", "due", mode="before")
+    @classmethod
+    def _numbers_are_constants(cls, value: Any) -> Any:
+        return _constant(value)
+
+    @field_validator("difficulty")
+    @classmethod
+    def _difficulty_in_range(cls, value: Any) -> Any:
+        return _within(value, 1, 10, "difficulty")
+
+    @field_validator("categories")
+    @classmethod
+    def _weights(cls, value: dict[str, float]) -> dict[str, float]:
+        for category, weight in value.items():
+            if weight < 0:
+                raise FieldProblem(category, f"weight must be >= 0, got {weight:g}")
+        if value and not sum(value.values()) > 0:
+            raise ValueError("category weights must not all be 0")
+        return value
+
+
+class TasksSpec(_Spec):
+    """Tasks: a list (``items``), generated ones (``generate``), or both."""
+
+    items: list[TaskItem] = Field(default_factory=list)
+    generate: TaskGenerate | None = None
+
+    @model_validator(mode="after")
+    def _some(self) -> TasksSpec:
+        if not self.items and self.generate is None:
+            raise ValueError("give tasks.items or tasks.generate")
+        ids = [t.id for t in self.items]
+        if len(set(ids)) != len(ids):
+            raise FieldProblem("items", "task ids must be unique")
+        return self
+
+
+class StopSpec(_Spec):
+    """When to stop besides "every task is done": a simulated time limit."""
+
+    until: float | None = Field(default=None, gt=0)
+
+
+class ScenarioSpec(_Spec):
+    """A whole scenario file."""
+
+    name: str = ""
+    description: str = ""
+    seed: int = 0
+    policy: PolicySpec = Field(default_factory=PolicySpec)
+    model: ModelSpec = Field(default_factory=ModelSpec)
+    max_attempts: int = Field(default=1, ge=1)
+    expected_workers: int | None = Field(default=None, ge=1)
+    workers: WorkersSpec
+    tasks: TasksSpec
+    stop: StopSpec = Field(default_factory=StopSpec)
+
+    @field_validator("policy", mode="before")
+    @classmethod
+    def _policy_by_name(cls, value: Any) -> Any:
+        if isinstance(value, str):
+            return {"name": value}
+        return value
