@@ -14,7 +14,7 @@ from pathlib import Path
 from pydantic import ValidationError
 
 from protocol.errors import SkillsimError
-from scenarios.spec import FieldProblem, ScenarioSpec
+from scenarios.spec import FieldProblemError, ScenarioSpec
 
 __all__ = ["LIBRARY", "LoadedScenario", "ScenarioError", "bundled_scenarios", "load_scenario"]
 
@@ -75,7 +75,7 @@ def _path(location: tuple[int | str, ...], error: object) -> str:
     parts = [str(p) for p in location if str(p) not in _UNION_TAGS]
     cause = getattr(error, "get", lambda _k: None)("ctx")
     problem = cause.get("error") if isinstance(cause, dict) else None
-    if isinstance(problem, FieldProblem):
+    if isinstance(problem, FieldProblemError):
         parts.append(problem.field)
     return ".".join(parts)
 

@@ -22,7 +22,7 @@ __all__ = [
     "ChoiceDist",
     "ConstantDist",
     "Distribution",
-    "FieldProblem",
+    "FieldProblemError",
     "ModelSpec",
     "NormalDist",
     "PhaseSpec",
@@ -40,7 +40,7 @@ __all__ = [
 ]
 
 
-class FieldProblem(ValueError):
+class FieldProblemError(ValueError):
     """A validation problem in a sub-field: the loader appends ``field`` to the path."""
 
     def __init__(self, field: str, message: str) -> None:
@@ -70,7 +70,7 @@ class UniformDist(_Spec):
     @model_validator(mode="after")
     def _ordered(self) -> UniformDist:
         if self.high < self.low:
-            raise FieldProblem("high", f"must be >= low ({self.low:g}), got {self.high:g}")
+            raise FieldProblemError("high", f"must be >= low ({self.low:g}), got {self.high:g}")
         return self
 
 
@@ -96,9 +96,9 @@ class ChoiceDist(_Spec):
     def _weights_fit(self) -> ChoiceDist:
         if self.weights is not None:
             if len(self.weights) != len(self.values):
-                raise FieldProblem("weights", "must have one weight per value")
+                raise FieldProblemError("weights", "must have one weight per value")
             if any(w < 0 for w in self.weights) or not sum(self.weights) > 0:
-                raise FieldProblem("weights", "must be >= 0 and not all 0")
+                raise FieldProblemError("weights", "must be >= 0 and not all 0")
         return self
 
 
@@ -130,13 +130,13 @@ def dist_bounds(dist: ConstantDist | UniformDist | NormalDist | ChoiceDist) -> t
 def _within(dist: Any, low: float, high: float, what: str) -> Any:
     lo, hi = dist_bounds(dist)
     if isinstance(dist, ConstantDist) and not low <= dist.value <= high:
-        raise FieldProblem("value", f"{what} must be within {low:g}..{high:g}, got {dist.value:g}")
+        raise FieldProblemError("value", f"{what} must be within {low:g}..{high:g}, got {dist.value:g}")
     if isinstance(dist, ChoiceDist) and not (low <= lo and hi <= high):
-        raise FieldProblem("values", f"{what} must be within {low:g}..{high:g}")
+        raise FieldProblemError("values", f"{what} must be within {low:g}..{high:g}")
     if lo < low:
-        raise FieldProblem("low", f"{what} must be >= {low:g}, got {lo:g}")
+        raise FieldProblemError("low", f"{what} must be >= {low:g}, got {lo:g}")
     if hi > high:
-        raise FieldProblem("high", f"{what} must be <= {high:g}, got {hi:g}")
+        raise FieldProblemError("high", f"{what} must be <= {high:g}, got {hi:g}")
     return dist
 
 
@@ -171,7 +171,7 @@ class WorkerItem(_Spec):
     def _skills_non_negative(cls, value: dict[str, float]) -> dict[str, float]:
         for category, skill in value.items():
             if skill < 0:
-                raise FieldProblem(category, f"must be >= 0, got {skill:g}")
+                raise FieldProblemError(category, f"must be >= 0, got {skill:g}")
         return value
 
 
@@ -210,7 +210,7 @@ class WorkersSpec(_Spec):
             raise ValueError("give workers.items or workers.generate")
         names = [w.name for w in self.items]
         if len(set(names)) != len(names):
-            raise FieldProblem("items", "worker names must be unique")
+            raise FieldProblemError("items", "worker names must be unique")
         return self
 
 
@@ -247,7 +247,7 @@ class ArrivalSpec(_Spec):
     @model_validator(mode="after")
     def _rate_given(self) -> ArrivalSpec:
         if self.process == "poisson" and self.rate is None and not self.phases:
-            raise FieldProblem("rate", "a poisson process needs a rate or phases")
+            raise FieldProblemError("rate", "a poisson process needs a rate or phases")
         return self
 
 
@@ -280,7 +280,7 @@ class TaskGenerate(_Spec):
     def _weights(cls, value: dict[str, float]) -> dict[str, float]:
         for category, weight in value.items():
             if weight < 0:
-                raise FieldProblem(category, f"weight must be >= 0, got {weight:g}")
+                raise FieldProblemError(category, f"weight must be >= 0, got {weight:g}")
         if value and not sum(value.values()) > 0:
             raise ValueError("category weights must not all be 0")
         return value
@@ -298,7 +298,7 @@ class TasksSpec(_Spec):
             raise ValueError("give tasks.items or tasks.generate")
         ids = [t.id for t in self.items]
         if len(set(ids)) != len(ids):
-            raise FieldProblem("items", "task ids must be unique")
+            raise FieldProblemError("items", "task ids must be unique")
         return self
 
 
