@@ -130,7 +130,9 @@ def dist_bounds(dist: ConstantDist | UniformDist | NormalDist | ChoiceDist) -> t
 def _within(dist: Any, low: float, high: float, what: str) -> Any:
     lo, hi = dist_bounds(dist)
     if isinstance(dist, ConstantDist) and not low <= dist.value <= high:
-        raise FieldProblemError("value", f"{what} must be within {low:g}..{high:g}, got {dist.value:g}")
+        raise FieldProblemError(
+            "value", f"{what} must be within {low:g}..{high:g}, got {dist.value:g}"
+        )
     if isinstance(dist, ChoiceDist) and not (low <= lo and hi <= high):
         raise FieldProblemError("values", f"{what} must be within {low:g}..{high:g}")
     if lo < low:
