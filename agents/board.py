@@ -75,6 +75,8 @@ class TaskRecord:
         finished: When it reached its final state.
         success: The final verdict.
         reassignments: Times work on it was taken back from a worker and requeued.
+        counted: Responses that count toward ``required`` (the manager decides which:
+            a successful one for plain work, any submitted one for consensus).
     """
 
     task: Task
@@ -91,6 +93,7 @@ class TaskRecord:
     finished: float | None = None
     success: bool | None = None
     reassignments: int = 0
+    counted: int = 0
     best_failed: float | None = None
     token: int = 0
     queued: bool = False
@@ -121,7 +124,7 @@ class TaskRecord:
         """Workers still wanted: needed responses minus those in hand and in work."""
         if self.terminal is not None:
             return 0
-        return self.required - self.submitted - len(self.holders)
+        return self.required - self.counted - len(self.holders)
 
 
 @dataclass(frozen=True, slots=True)

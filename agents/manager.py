@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from agents.base import BaseAgent
-from agents.board import TaskBoard, TaskRecord, TaskState
+from agents.board import Hold, TaskBoard, TaskRecord, TaskState
 from agents.errors import PolicyError
 from agents.handlers import on, on_connect, on_disconnect
 from agents.performance import PerformanceModel, ThresholdModel
@@ -274,7 +274,7 @@ class TaskManager(BaseAgent):
             self._available.pop(data.worker, None)
         else:
             self._exclusions.setdefault(data.task_id, set()).add(data.worker)
-        self.board.release(record, data.worker, reassigned=False)
+        self.board.requeue(record)
         self._request_pass()
 
     @on(TaskResult)
@@ -299,6 +299,7 @@ class TaskManager(BaseAgent):
         if observe is not None:
             observe(Observation(record.task, data.worker, data.success, data.duration))
         if data.success:
+            record.counted += 1
             self._settle(record, TaskState.COMPLETED, data)
         elif record.attempts < self.max_attempts:
             skill = self._estimate(worker, record.task) if worker is not None else None
@@ -322,14 +323,15 @@ class TaskManager(BaseAgent):
             record = self.board.find(original.task.id)
             if record is not None and data.recipient in record.holders:
                 self._drop_hold(record, data.recipient)
-                self.board.release(record, data.recipient, reassigned=False)
+                self.board.requeue(record)
                 self._request_pass()
         self.log.warning(
             "undeliverable", t=time, recipient=data.recipient, message_kind=original.kind
         )
 
-    def _drop_hold(self, record: TaskRecord, worker_id: str) -> Any:
-        hold = record.holders[worker_id]
+    def _drop_hold(self, record: TaskRecord, worker_id: str) -> Hold:
+        """End ``worker_id``'s hold on the task and give the worker its room back."""
+        hold = record.holders.pop(worker_id)
         worker = self.workers.get(worker_id)
         if worker is not None and worker.held.pop(record.id, 0) is None:
             worker.load -= 1

@@ -177,6 +177,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     configure_logging(args.log_level)
     console = Console()
+    if not console.is_terminal:
+        console = Console(width=120)  # files and pipes get whole rows, not 80 columns
     try:
         if args.command == "list":
             return _list(console)
