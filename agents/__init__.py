@@ -1,8 +1,18 @@
 """Who acts: agents and their handlers, the manager and workers, the runtime."""
 
+from agents.aggregate import log_odds, majority, weighted
 from agents.base import BaseAgent
 from agents.board import BoardSnapshot, Hold, TaskBoard, TaskRecord, TaskState
 from agents.clock import Clock, RealtimeClock, VirtualClock, make_clock
+from agents.distribution import (
+    Consensus,
+    Distribution,
+    Pulling,
+    QualityReview,
+    WorkloadUnit,
+    check_workload,
+    split,
+)
 from agents.errors import (
     AgentStateError,
     HandlerRegistrationError,
@@ -11,8 +21,9 @@ from agents.errors import (
     SimulationStalledError,
 )
 from agents.handlers import HandlerSpec, handler_specs, on, on_connect, on_disconnect, on_run
-from agents.loop import SimulationLoop
-from agents.manager import TaskManager, WorkerRecord
+from agents.loop import SimulationLoop, Timer
+from agents.manager import TaskManager
+from agents.operations import Operations, Workload
 from agents.performance import (
     Draws,
     LogisticModel,
@@ -22,14 +33,17 @@ from agents.performance import (
     ThresholdModel,
     task_draws,
 )
+from agents.placement import Placement, ReviewJob, WorkerRecord, review_key
 from agents.runtime import HandlerFailure, RunSummary, Runtime, current_runtime, run
-from agents.worker import WorkerAgent, WorkerProfile
+from agents.worker import WorkerAgent, WorkerProfile, answer_for
 
 __all__ = [
     "AgentStateError",
     "BaseAgent",
     "BoardSnapshot",
     "Clock",
+    "Consensus",
+    "Distribution",
     "Draws",
     "HandlerFailure",
     "HandlerRegistrationError",
@@ -38,10 +52,15 @@ __all__ = [
     "LogisticModel",
     "NoRuntimeError",
     "Noise",
+    "Operations",
     "Outcome",
     "PerformanceModel",
+    "Placement",
     "PolicyError",
+    "Pulling",
+    "QualityReview",
     "RealtimeClock",
+    "ReviewJob",
     "RunSummary",
     "Runtime",
     "SimulationLoop",
@@ -51,17 +70,27 @@ __all__ = [
     "TaskRecord",
     "TaskState",
     "ThresholdModel",
+    "Timer",
     "VirtualClock",
     "WorkerAgent",
     "WorkerProfile",
     "WorkerRecord",
+    "Workload",
+    "WorkloadUnit",
+    "answer_for",
+    "check_workload",
     "current_runtime",
     "handler_specs",
+    "log_odds",
+    "majority",
     "make_clock",
     "on",
     "on_connect",
     "on_disconnect",
     "on_run",
+    "review_key",
     "run",
+    "split",
     "task_draws",
+    "weighted",
 ]

@@ -38,6 +38,7 @@ class TaskState(StrEnum):
     PENDING = "pending"
     ASSIGNED = "assigned"
     IN_PROGRESS = "in_progress"
+    SUBMITTED = "submitted"
     COMPLETED = "completed"
     FAILED = "failed"
     REMOVED = "removed"
@@ -77,6 +78,15 @@ class TaskRecord:
         reassignments: Times work on it was taken back from a worker and requeued.
         counted: Responses that count toward ``required`` (the manager decides which:
             a successful one for plain work, any submitted one for consensus).
+        overlap: Extra workers that may hold the task at once (overshoot allowed).
+        in_review: Submitted answers waiting for a QA verdict.
+        designated: The only worker that may get it (workload split), if any.
+        overshoot: Submissions received after it was already complete.
+        reviewed: Whether a QA reviewer gave a verdict on it.
+        rejections: QA rejections it received.
+        rejected_upto: Responses before this index were rejected by QA.
+        answer: The aggregated answer (majority vote), for labelled tasks.
+        answer_weighted: The skill-weighted vote's answer.
     """
 
     task: Task
@@ -94,6 +104,15 @@ class TaskRecord:
     success: bool | None = None
     reassignments: int = 0
     counted: int = 0
+    overlap: int = 0
+    in_review: int = 0
+    designated: str | None = None
+    overshoot: int = 0
+    reviewed: bool = False
+    rejections: int = 0
+    rejected_upto: int = 0
+    answer: str | None = None
+    answer_weighted: str | None = None
     best_failed: float | None = None
     token: int = 0
     queued: bool = False
@@ -109,7 +128,7 @@ class TaskRecord:
         if self.terminal is not None:
             return self.terminal
         if not self.holders:
-            return TaskState.PENDING
+            return TaskState.SUBMITTED if self.in_review else TaskState.PENDING
         if any(h.started is not None for h in self.holders.values()):
             return TaskState.IN_PROGRESS
         return TaskState.ASSIGNED
@@ -122,9 +141,9 @@ class TaskRecord:
     @property
     def open_slots(self) -> int:
         """Workers still wanted: needed responses minus those in hand and in work."""
-        if self.terminal is not None:
+        if self.terminal is not None or self.in_review:
             return 0
-        return self.required - self.counted - len(self.holders)
+        return self.required + self.overlap - self.counted - len(self.holders)
 
 
 @dataclass(frozen=True, slots=True)
@@ -136,6 +155,7 @@ class BoardSnapshot:
         pending: Waiting for a worker, held by nobody.
         assigned: Held, not yet started.
         in_progress: Started by at least one holder.
+        submitted: Answered, waiting for a QA verdict.
         completed: Finished successfully (or with enough submissions).
         failed: Finished without success after the last allowed attempt.
         removed: Taken off the board before finishing.
@@ -145,6 +165,7 @@ class BoardSnapshot:
     pending: int
     assigned: int
     in_progress: int
+    submitted: int
     completed: int
     failed: int
     removed: int
@@ -183,7 +204,7 @@ class TaskBoard:
         """The record of ``task_id``, or ``None``."""
         return self._records.get(task_id)
 
-    def add(self, task: Task, now: float, required: int = 1) -> TaskRecord:
+    def add(self, task: Task, now: float, required: int = 1, overlap: int = 0) -> TaskRecord:
         """Put a new task on the board and queue it.
 
         Raises:
@@ -191,7 +212,7 @@ class TaskBoard:
         """
         if task.id in self._records:
             raise ValueError(f"duplicate task id {task.id!r}")
-        record = TaskRecord(task, next(self._seq), now, required=required)
+        record = TaskRecord(task, next(self._seq), now, required=required, overlap=overlap)
         self._records[task.id] = record
         self.requeue(record)
         return record
@@ -306,6 +327,7 @@ class TaskBoard:
             pending=counts[TaskState.PENDING],
             assigned=counts[TaskState.ASSIGNED],
             in_progress=counts[TaskState.IN_PROGRESS],
+            submitted=counts[TaskState.SUBMITTED],
             completed=counts[TaskState.COMPLETED],
             failed=counts[TaskState.FAILED],
             removed=counts[TaskState.REMOVED],

@@ -1,93 +1,66 @@
-"""``TaskManager``: the task board, the workers it knows, and the placement loop.
+"""``TaskManager``: the task board, the workers it knows, and the results it gets.
 
 Design:
-    * Workers are tracked through connection hooks: a worker's profile arrives in its
-      ``AgentDetail``. Placement starts once ``expected_workers`` have connected (the
-      seed's rule); later arrivals are used at once.
-    * Placement is batched per instant: anything that frees work or capacity asks for
-      one pass at the end of the current simulated instant, so the policy sees every
-      task and worker freed at that time together. The pass offers a window of the
-      queue (the best tasks of each category, as many as there is free capacity) and
-      sends each assignment to exactly one worker.
-    * Every TaskResult is checked against the holder on record: a late or duplicate
+    * Workers (and QA reviewers) are tracked through connection hooks: a worker's
+      profile arrives in its ``AgentDetail``. Placement starts once
+      ``expected_workers`` have connected (the seed's rule); later arrivals are used at
+      once. Placement itself lives in ``agents.placement``, live operations in
+      ``agents.operations``.
+    * Every result is checked against the holder on record: a late or duplicate
       result (from a worker that no longer holds the task) is ignored and counted.
-    * A failed attempt is retried until ``max_attempts``; the policy sees the attempts
-      and who failed. The run ends when every task is terminal: the manager logs the
-      success rate, broadcasts ``SimulationComplete`` and leaves.
+    * Plain work (no hidden truth, one response): a failure is retried until
+      ``max_attempts``, the policy seeing the attempts and who failed.
+    * Labelling work (a truth, or several responses wanted): a task completes once it
+      has ``required`` submitted answers from distinct workers; answers are aggregated
+      by majority and by skill-weighted vote. Declined (``discarded``) and unfinished
+      (``draft``) responses never count.
+    * QA: a sample of completed answers waits for a reviewer; a rejected answer goes
+      back for rework by a different worker, up to ``max_attempts``.
+    * The run ends when every task is terminal and no arrival is due: the manager
+      logs the success rate, broadcasts ``SimulationComplete`` and leaves.
 """
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from agents.base import BaseAgent
-from agents.board import Hold, TaskBoard, TaskRecord, TaskState
-from agents.errors import PolicyError
+from agents.aggregate import majority, weighted
+from agents.board import TaskBoard, TaskRecord, TaskState
+from agents.distribution import Distribution, split
 from agents.handlers import on, on_connect, on_disconnect
+from agents.operations import Operations
 from agents.performance import PerformanceModel, ThresholdModel
-from agents.policies.base import Assignment, Observation, PendingTask, Policy, Snapshot, WorkerView
+from agents.placement import ReviewJob, WorkerRecord, review_key
+from agents.policies.base import Observation, Policy
 from agents.policies.registry import make_policy
 from agents.runtime import current_runtime
 from agents.worker import WorkerProfile
 from protocol.messages import (
     AgentDetail,
+    ReviewResult,
     SimulationComplete,
     Task,
     TaskAccepted,
     TaskAssignment,
-    TaskId,
     TaskRejected,
     TaskResult,
     Undeliverable,
+    WorkerLeaving,
+    WorkRequest,
 )
 
 if TYPE_CHECKING:
+    from agents.base import BaseAgent
     from agents.runtime import Runtime
 
-__all__ = ["TaskManager", "WorkerRecord"]
+__all__ = ["TaskManager"]
+
+Listener = Callable[["TaskManager", TaskRecord], None]
 
 
-@dataclass(slots=True, eq=False)
-class WorkerRecord:
-    """What the manager knows about one worker.
-
-    Attributes:
-        detail: The worker's connection detail.
-        profile: Its declared profile.
-        order: Connection order.
-        load: Tasks it holds now.
-        idle_since: When its load last dropped.
-        connected: Whether it is on the bus.
-        blocked: It refused work as busy; no new work until it reports a result.
-        tasks: Attempts it finished.
-        successes: Successful ones.
-        busy_time: Simulated seconds spent working.
-        held: Tasks it holds now.
-    """
-
-    detail: AgentDetail
-    profile: WorkerProfile
-    order: int
-    load: int = 0
-    idle_since: float = 0.0
-    connected: bool = True
-    blocked: bool = False
-    tasks: int = 0
-    successes: int = 0
-    busy_time: float = 0.0
-    held: dict[TaskId, None] = field(default_factory=dict)
-
-    @property
-    def free(self) -> int:
-        """Free capacity, as the manager counts it."""
-        if not self.connected or self.blocked:
-            return 0
-        return self.profile.capacity - self.load
-
-
-class TaskManager(BaseAgent):
+class TaskManager(Operations):
     """Assigns tasks to workers by policy and collects their results.
 
     Args:
@@ -99,6 +72,7 @@ class TaskManager(BaseAgent):
         model: The performance model the policy may reason with (expected success);
             the workers' own models decide outcomes.
         arrivals: Tasks that arrive later, as ``(simulated time, task)``.
+        distribution: Consensus, minimum submissions, QA, pulling or workload split.
         id: Overrides the id.
 
     Raises:
@@ -120,6 +94,7 @@ class TaskManager(BaseAgent):
         max_attempts: int = 1,
         model: PerformanceModel | None = None,
         arrivals: Iterable[tuple[float, Task]] = (),
+        distribution: Distribution | None = None,
         id: str | None = None,
     ) -> None:
         super().__init__(name, id=id)
@@ -129,51 +104,66 @@ class TaskManager(BaseAgent):
             raise ValueError(f"max_attempts must be an int >= 1, got {max_attempts!r}")
         self.expected_workers = expected_workers
         self.max_attempts = max_attempts
-        self.policy: Policy = make_policy(policy)
-        self.model: PerformanceModel = model or ThresholdModel()
+        self.policy = make_policy(policy)
+        self.model = model or ThresholdModel()
+        self.distribution = distribution or Distribution()
         self.board = TaskBoard()
+        self.workers: dict[str, WorkerRecord] = {}
+        self.reviewers: dict[str, WorkerRecord] = {}
+        self._init_placement()
+        self._consensus_seen = 0
+        self.task_results: list[TaskResult] = []
+        self.listeners: list[Listener] = []
+        self.stale_results = 0
+        self.overshoot = 0
+        self.rejections = 0
+        self.rework = 0
+        self.reviews = 0
+        self.finished_at: float | None = None
+        tasks = list(tasks)
         for position, task in enumerate(tasks):
             if not isinstance(task, Task):
                 raise TypeError(f"tasks[{position}] is not a Task: {task!r}")
             if task.id in self.board:
                 raise ValueError(f"duplicate task id {task.id!r} at tasks[{position}]")
-            self.board.add(task, 0.0)
+            self._add(task, 0.0)
         self._arrivals = sorted(arrivals, key=lambda pair: pair[0])
-        later = {task.id for _, task in self._arrivals}
-        for position, (when, task) in enumerate(self._arrivals):
-            if task.id in self.board or len(later) != len(self._arrivals):
+        seen = set()
+        for when, task in self._arrivals:
+            if task.id in self.board or task.id in seen:
                 raise ValueError(f"duplicate task id {task.id!r} in arrivals")
             if when < 0:
                 raise ValueError(f"arrival time of task {task.id!r} is negative: {when!r}")
-            del position
+            seen.add(task.id)
         self._next_arrival = 0
-        self.listeners: list[Callable[[TaskManager, TaskRecord], None]] = []
-        self.task_results: list[TaskResult] = []
-        self.workers: dict[str, WorkerRecord] = {}
-        self.stale_results = 0
-        self.finished_at: float | None = None
-        self._available: dict[str, None] = {}
-        self._ready = False
-        self._pass_requested = False
-        self._exclusions: dict[TaskId, set[str]] = {}
+        units = self.distribution.workload
+        if units:
+            for record, assignee in zip(
+                list(self.board), split(len(self.board), units), strict=True
+            ):
+                record.designated = assignee
 
-    # -- the seed's entry point -------------------------------------------------------
+    # -- tasks -------------------------------------------------------------------------
 
-    async def start_agent(self, key: bytes = b"", peers: Iterable[BaseAgent] = ()) -> None:
-        """Start this manager and ``peers`` in the current run; return when it stops.
+    def _add(self, task: Task, now: float) -> TaskRecord:
+        required = self.distribution.min_submitted
+        consensus = self.distribution.consensus
+        if consensus is not None:
+            # Every task whose share of the running count crosses a whole number gets
+            # consensus: an exact, evenly spread percentage without randomness.
+            self._consensus_seen += 1
+            n = self._consensus_seen
+            if math.floor(n * consensus.percentage / 100) > math.floor(
+                (n - 1) * consensus.percentage / 100
+            ):
+                required = max(required, consensus.assignees)
+        overlap = self.distribution.overlap if required > 1 or task.truth is not None else 0
+        return self.board.add(task, now, required=required, overlap=overlap)
 
-        Args:
-            key: The seed API's identity key. The in-process bus authenticates nobody,
-                so it is accepted for compatibility and not used.
-            peers: Agents to start with the manager (its workers).
-
-        Raises:
-            NoRuntimeError: outside :func:`agents.run`.
-        """
-        del key
-        runtime = current_runtime()
-        runtime.add(self, *peers)
-        await self.wait_stopped()
+    @property
+    def arrivals_left(self) -> int:  # type: ignore[override]
+        """Tasks scheduled to arrive that have not arrived yet."""
+        return len(self._arrivals) - self._next_arrival
 
     def _start(self, runtime: Runtime) -> None:
         super()._start(runtime)
@@ -191,61 +181,106 @@ class TaskManager(BaseAgent):
             if when > now:
                 break
             self._next_arrival += 1
-            self.board.add(task, now)
+            self._add(task, now)
             self.log.debug("task_arrived", t=now, task=task.id)
         self._schedule_arrival()
         self._request_pass()
 
-    def add_tasks(self, tasks: Iterable[Task]) -> None:
-        """Put new tasks on the board now; they are placed at the end of this instant.
+    async def start_agent(self, key: bytes = b"", peers: Iterable[BaseAgent] = ()) -> None:
+        """Start this manager and ``peers`` in the current run; return when it stops.
+
+        Args:
+            key: The seed API's identity key. The in-process bus authenticates nobody,
+                so it is accepted for compatibility and not used.
+            peers: Agents to start with the manager (its workers).
 
         Raises:
-            ValueError: for a task id that is on the board already.
+            NoRuntimeError: outside :func:`agents.run`.
         """
-        for task in tasks:
-            self.board.add(task, self.now if self.started else 0.0)
-            self.log.info("task_added", t=self.now if self.started else 0.0, task=task.id)
-        if self.started:
-            self._request_pass()
-
-    @property
-    def arrivals_left(self) -> int:
-        """Tasks scheduled to arrive that have not arrived yet."""
-        return len(self._arrivals) - self._next_arrival
+        del key
+        current_runtime().add(self, *peers)
+        await self.wait_stopped()
 
     # -- workers ------------------------------------------------------------------------
 
     @on_connect("worker")
     async def handle_connection(self, topic: str, agent: AgentDetail) -> None:
         """Track a worker; start placing once the expected number is connected."""
-        profile = WorkerProfile.model_validate(agent.profile)
-        record = WorkerRecord(agent, profile, order=len(self.workers), idle_since=self.now)
+        record = WorkerRecord(
+            agent, WorkerProfile.model_validate(agent.profile), len(self.workers), 0, self.now
+        )
         self.workers[agent.id] = record
-        self._available[agent.id] = None
+        self._refresh(record)
         connected = sum(1 for w in self.workers.values() if w.connected)
         self.log.info("worker_connected", t=self.now, worker=agent.id, connected=connected)
         if not self._ready and connected >= self.expected_workers:
             self._ready = True
             self.log.info("workers_ready", t=self.now, connected=connected)
-            if not self.board.open_count() and not self.arrivals_left:
-                self._finish()
-                return
+            self._maybe_finish()
+        self._request_pass()
+
+    @on_connect("reviewer")
+    async def handle_reviewer(self, topic: str, agent: AgentDetail) -> None:
+        """Track a QA reviewer."""
+        self.reviewers[agent.id] = WorkerRecord(
+            agent, WorkerProfile.model_validate(agent.profile), len(self.reviewers), 0, self.now
+        )
         self._request_pass()
 
     @on_disconnect("worker")
     async def handle_disconnection(self, topic: str, agent: AgentDetail) -> None:
-        """Put back the work of a departed worker."""
+        """Put back the work of a departed worker; its unfinished work becomes drafts."""
         record = self.workers.get(agent.id)
         if record is None:
             return
         record.connected = False
         self._available.pop(agent.id, None)
+        self._requests.pop(agent.id, None)
         for task_id in list(record.held):
             task = self.board.get(task_id)
-            self.board.release(task, agent.id, reassigned=True)
-            self.log.info("work_requeued", t=self.now, task=task_id, worker=agent.id)
-        record.held.clear()
-        record.load = 0
+            hold = self._drop_hold(task, agent.id)
+            if hold.started is not None:
+                task.responses.append(
+                    TaskResult(
+                        task_id=task_id,
+                        worker=agent.id,
+                        success=False,
+                        status="draft",
+                        attempt=hold.attempt,
+                    )
+                )
+            if task.terminal is None:
+                task.reassignments += 1
+                self.board.requeue(task)
+                self.log.info("work_requeued", t=self.now, task=task_id, worker=agent.id)
+        self._request_pass()
+
+    @on_disconnect("reviewer")
+    async def handle_reviewer_gone(self, topic: str, agent: AgentDetail) -> None:
+        """A reviewer left: its reviews go back to the queue."""
+        reviewer = self.reviewers.get(agent.id)
+        if reviewer is not None:
+            reviewer.connected = False
+
+    @on(WorkerLeaving)
+    async def handle_leaving(self, data: WorkerLeaving, time: float, agent: AgentDetail) -> None:
+        """Give a leaving worker nothing new."""
+        worker = self.workers.get(data.worker)
+        if worker is not None:
+            worker.leaving = True
+            self._refresh(worker)
+            self._requests.pop(data.worker, None)
+
+    @on(WorkRequest)
+    async def handle_request(self, data: WorkRequest, time: float, agent: AgentDetail) -> None:
+        """A worker asks for work: a batch (pulling), or room again after a refusal."""
+        worker = self.workers.get(data.worker)
+        if worker is None:
+            return
+        worker.blocked = False
+        self._refresh(worker)
+        if self.distribution.pulling is not None:
+            self._requests[data.worker] = None
         self._request_pass()
 
     # -- results ------------------------------------------------------------------------
@@ -259,7 +294,7 @@ class TaskManager(BaseAgent):
 
     @on(TaskRejected)
     async def handle_rejected(self, data: TaskRejected, time: float, agent: AgentDetail) -> None:
-        """Place a refused task again, elsewhere if the worker cannot take it."""
+        """Place a refused or withdrawn task again."""
         record = self.board.find(data.task_id)
         if record is None or data.worker not in record.holders:
             self.stale_results += 1
@@ -269,17 +304,17 @@ class TaskManager(BaseAgent):
         )
         self._drop_hold(record, data.worker)
         worker = self.workers.get(data.worker)
-        if data.reason == "busy" and worker is not None:
+        if worker is not None and data.reason == "busy":
             worker.blocked = True
-            self._available.pop(data.worker, None)
-        else:
+            self._refresh(worker)
+        elif data.reason == "specialty":
             self._exclusions.setdefault(data.task_id, set()).add(data.worker)
         self.board.requeue(record)
         self._request_pass()
 
     @on(TaskResult)
     async def handle_result(self, data: TaskResult, time: float, agent: AgentDetail) -> None:
-        """Record a result; finish, retry or fail the task."""
+        """Record a result; complete, retry, review or fail the task."""
         record = self.board.find(data.task_id)
         if record is None or data.worker not in record.holders:
             self.stale_results += 1
@@ -287,22 +322,37 @@ class TaskManager(BaseAgent):
             return
         hold = self._drop_hold(record, data.worker)
         worker = self.workers.get(data.worker)
-        if worker is not None:
+        record.responses.append(data)
+        self._request_pass()
+        if worker is not None and data.status != "discarded":
             worker.tasks += 1
             worker.successes += data.success
-            worker.busy_time += time - (hold.started if hold.started is not None else hold.assigned)
-            worker.blocked = False
-        record.responses.append(data)
+            start = hold.started if hold.started is not None else hold.assigned
+            worker.busy_time += time - start
+        if record.terminal is not None:
+            if data.status == "submitted" and record.terminal is TaskState.COMPLETED:
+                record.overshoot += 1
+                self.overshoot += 1
+            return
+        if data.status == "discarded":
+            self._declined(record, data.worker)
+            return
         record.tried_by.append(data.worker)
         record.attempts += 1
         observe = getattr(self.policy, "observe", None)
         if observe is not None:
             observe(Observation(record.task, data.worker, data.success, data.duration))
-        if data.success:
+        if record.required > 1 or record.task.truth is not None:
             record.counted += 1
-            self._settle(record, TaskState.COMPLETED, data)
+            if record.counted >= record.required:
+                self._complete(record, data)
+            else:
+                self.board.requeue(record)
+        elif data.success:
+            record.counted += 1
+            self._complete(record, data)
         elif record.attempts < self.max_attempts:
-            skill = self._estimate(worker, record.task) if worker is not None else None
+            skill = self._estimate(worker, record.task.skill) if worker is not None else None
             if skill is not None and (record.best_failed is None or skill > record.best_failed):
                 record.best_failed = skill
             self.log.info(
@@ -311,7 +361,59 @@ class TaskManager(BaseAgent):
             self.board.requeue(record)
         else:
             self._settle(record, TaskState.FAILED, data)
+
+    def _declined(self, record: TaskRecord, worker_id: str) -> None:
+        declined = self._exclusions.setdefault(record.id, set())
+        declined.add(worker_id)
+        connected = {w for w, r in self.workers.items() if r.connected}
+        if connected <= declined:
+            self._settle(record, TaskState.FAILED)  # every worker declined it
+        else:
+            self.board.requeue(record)
+
+    def _complete(self, record: TaskRecord, result: TaskResult) -> None:
+        qa = self.distribution.qa
+        if qa is not None and self.random.random() < qa.sample:
+            record.in_review += 1
+            self.reviews += 1
+            self._reviews.append(ReviewJob(record.id, result.worker, result.answer, result.attempt))
+            self.log.info("review_queued", t=self.now, task=record.id, worker=result.worker)
+            return
+        self._settle(record, TaskState.COMPLETED, result)
+
+    @on(ReviewResult)
+    async def handle_review(self, data: ReviewResult, time: float, agent: AgentDetail) -> None:
+        """Approve the answer, or send the task back for rework elsewhere."""
+        reviewer = self.reviewers.get(data.reviewer)
+        if (
+            reviewer is not None
+            and reviewer.held.pop(review_key(data.task_id, data.attempt), 0) is None
+        ):
+            reviewer.load -= 1
+            reviewer.tasks += 1
+            reviewer.successes += not data.approved  # a reviewer's "success" is a catch
+            reviewer.idle_since = time
+        record = self.board.find(data.task_id)
         self._request_pass()
+        if record is None or record.terminal is not None or not record.in_review:
+            self.stale_results += 1
+            return
+        record.in_review -= 1
+        record.reviewed = True
+        if data.approved:
+            self._settle(record, TaskState.COMPLETED, self._final(record))
+            return
+        self.rejections += 1
+        record.rejections += 1
+        self.log.info("review_rejected", t=time, task=record.id, worker=data.worker)
+        if record.attempts < self.max_attempts:
+            self.rework += 1
+            record.counted -= 1
+            record.rejected_upto = len(record.responses)  # the rejected answer is void
+            self._exclusions.setdefault(record.id, set()).add(data.worker)
+            self.board.requeue(record)
+        else:
+            self._settle(record, TaskState.FAILED, self._final(record))
 
     @on(Undeliverable)
     async def handle_undeliverable(
@@ -319,7 +421,7 @@ class TaskManager(BaseAgent):
     ) -> None:
         """An assignment bounced: its worker is gone, so place the task again."""
         original = data.original
-        if isinstance(original, TaskAssignment):
+        if isinstance(original, TaskAssignment) and original.review_of is None:
             record = self.board.find(original.task.id)
             if record is not None and data.recipient in record.holders:
                 self._drop_hold(record, data.recipient)
@@ -329,31 +431,54 @@ class TaskManager(BaseAgent):
             "undeliverable", t=time, recipient=data.recipient, message_kind=original.kind
         )
 
-    def _drop_hold(self, record: TaskRecord, worker_id: str) -> Hold:
-        """End ``worker_id``'s hold on the task and give the worker its room back."""
-        hold = record.holders.pop(worker_id)
-        worker = self.workers.get(worker_id)
-        if worker is not None and worker.held.pop(record.id, 0) is None:
-            worker.load -= 1
-            worker.idle_since = self.now
-            if worker.connected and not worker.blocked:
-                self._available[worker_id] = None
-        return hold
+    # -- endings --------------------------------------------------------------------------
 
-    def _settle(self, record: TaskRecord, state: TaskState, result: TaskResult) -> None:
+    def _final(self, record: TaskRecord) -> TaskResult | None:
+        submitted = [r for r in record.responses if r.status == "submitted"]
+        return submitted[-1] if submitted else None
+
+    def _aggregate(self, record: TaskRecord) -> None:
+        answers = [
+            r
+            for r in record.responses[record.rejected_upto :]
+            if r.status == "submitted" and r.answer is not None
+        ]
+        if not answers:
+            return
+        record.answer = majority([r.answer for r in answers if r.answer is not None])
+        accuracies = []
+        for r in answers:
+            worker = self.workers.get(r.worker)
+            skill = self._estimate(worker, record.task.skill) if worker is not None else 0.0
+            accuracies.append(self.model.success_probability(skill, record.task.difficulty))
+        labels = max(2, len(record.task.labels))
+        record.answer_weighted = weighted([r.answer or "" for r in answers], accuracies, labels)
+
+    def _settle(self, record: TaskRecord, state: TaskState, result: object = None) -> None:
         self.board.settle(record, state, self.now)
-        record.success = state == TaskState.COMPLETED
-        self.task_results.append(result)
+        self._aggregate(record)
+        if record.task.truth is not None and record.answer is not None:
+            record.success = state is TaskState.COMPLETED and record.answer == record.task.truth
+        else:
+            record.success = state is TaskState.COMPLETED
+        if isinstance(result, TaskResult):
+            self.task_results.append(result)
+        if state is TaskState.COMPLETED:
+            self._withdraw(record)  # it leaves every worker's pending work
         self.log.info(
             "task_result",
             t=self.now,
             task=record.id,
-            worker=result.worker,
-            success=result.success,
+            state=str(state),
+            worker=result.worker if isinstance(result, TaskResult) else None,
+            success=record.success,
             attempts=record.attempts,
         )
         for listener in self.listeners:
             listener(self, record)
+        self._maybe_finish()
+
+    def _maybe_finish(self) -> None:
         if self._ready and not self.board.open_count() and not self.arrivals_left:
             self._finish()
 
@@ -370,6 +495,7 @@ class TaskManager(BaseAgent):
             total=snap.total,
             completed=snap.completed,
             failed=snap.failed,
+            removed=snap.removed,
             success_rate=round(rate, 4),
         )
         self.runtime.bus.broadcast(
@@ -377,112 +503,6 @@ class TaskManager(BaseAgent):
             SimulationComplete(total=snap.total, completed=snap.completed, failed=snap.failed),
         )
         self.stop("complete")
-
-    # -- placement ------------------------------------------------------------------------
-
-    def _request_pass(self) -> None:
-        if self._ready and not self._pass_requested and not self.stopped:
-            self._pass_requested = True
-            self.runtime.at_instant_end(self._placement_pass)
-
-    def _estimate(self, worker: WorkerRecord, task: Task) -> float:
-        estimate = getattr(self.policy, "estimate", None)
-        if estimate is not None:
-            return float(estimate(worker.detail.id, task.skill))
-        return worker.profile.skill_for(task.skill)
-
-    def _view(self, worker: WorkerRecord) -> WorkerView:
-        estimate = getattr(self.policy, "estimate", None)
-        profile = worker.profile
-        if estimate is not None:
-            overall = float(estimate(worker.detail.id, None))
-            per_category = {c: float(estimate(worker.detail.id, c)) for c in profile.skills}
-        else:
-            overall, per_category = profile.skill_level, profile.skills
-        return WorkerView(
-            id=worker.detail.id,
-            name=worker.detail.name,
-            skill_level=profile.skill_level,
-            skills=profile.skills,
-            specialties=None if profile.specialties is None else frozenset(profile.specialties),
-            capacity=profile.capacity,
-            load=worker.load,
-            idle_since=worker.idle_since,
-            estimate=overall,
-            estimates=per_category,
-            order=worker.order,
-        )
-
-    def _placement_pass(self) -> None:
-        self._pass_requested = False
-        if self.stopped:
-            return
-        workers = [self.workers[w] for w in self._available]
-        workers = [w for w in workers if w.free > 0]
-        free = sum(w.free for w in workers)
-        if not free:
-            return
-        window = self.board.window(per_category=free)
-        if not window:
-            return
-        try:
-            self._place(window, workers)
-        except Exception as error:
-            self.runtime._handler_failed(self, "placement", error)
-        finally:
-            self.board.restore(window)
-
-    def _place(self, window: list[TaskRecord], workers: list[WorkerRecord]) -> None:
-        views = tuple(self._view(w) for w in workers)
-        offered = {r.id: r for r in window}
-        pending = tuple(
-            PendingTask(
-                task=r.task,
-                attempts=r.attempts,
-                arrived=r.arrived,
-                tried_by=tuple(r.tried_by),
-                exclude=frozenset(r.holders) | frozenset(self._exclusions.get(r.id, ())),
-                best_failed=r.best_failed,
-            )
-            for r in window
-        )
-        snapshot = Snapshot(self.now, pending, views, self.random, self.model)
-        for assignment in self.policy.assign(snapshot):
-            self._apply(assignment, offered)
-
-    def _apply(self, assignment: Assignment, offered: dict[TaskId, TaskRecord]) -> None:
-        record = offered.get(assignment.task_id)
-        worker = self.workers.get(assignment.worker_id)
-        name = getattr(self.policy, "name", type(self.policy).__name__)
-        if record is None:
-            raise PolicyError(
-                f"policy {name!r} assigned task {assignment.task_id!r}, which was not offered"
-            )
-        if worker is None or worker.free <= 0:
-            raise PolicyError(
-                f"policy {name!r} assigned task {assignment.task_id!r} to "
-                f"{assignment.worker_id!r}, which has no free capacity"
-            )
-        if record.open_slots <= 0 or assignment.worker_id in record.holders:
-            raise PolicyError(
-                f"policy {name!r} assigned task {assignment.task_id!r} more often than it needs"
-            )
-        hold = self.board.hold(record, assignment.worker_id, self.now)
-        worker.held[record.id] = None
-        worker.load += 1
-        if worker.free <= 0:
-            self._available.pop(assignment.worker_id, None)
-        self.log.info(
-            "task_assigned",
-            t=self.now,
-            task=record.id,
-            worker=assignment.worker_id,
-            difficulty=record.task.difficulty,
-            attempt=hold.attempt,
-        )
-        self.send_nowait(
-            assignment.worker_id, TaskAssignment(task=record.task, attempt=hold.attempt)
-        )
 
     # -- reporting ------------------------------------------------------------------------
 
@@ -514,11 +534,8 @@ class TaskManager(BaseAgent):
                     continue
                 bucket = "completed" if record.terminal is TaskState.COMPLETED else "pending"
                 for response in record.responses:
-                    name = (
-                        self.workers[response.worker].detail.name
-                        if response.worker in self.workers
-                        else response.worker
-                    )
+                    worker = self.workers.get(response.worker)
+                    name = worker.detail.name if worker is not None else response.worker
                     user = users.setdefault(
                         name,
                         {
@@ -543,5 +560,6 @@ class TaskManager(BaseAgent):
             return None
         return (
             f"{open_tasks} unfinished tasks ({snap.pending} pending that no connected "
-            f"worker can take, {snap.assigned + snap.in_progress} held)"
+            f"worker can take, {snap.assigned + snap.in_progress} held, "
+            f"{snap.submitted} awaiting review)"
         )

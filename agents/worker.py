@@ -1,14 +1,24 @@
 """``WorkerAgent``: takes assignments, works for a simulated while, reports results.
 
-The worker holds at most ``capacity`` tasks; a further assignment is refused with
-``TaskRejected(reason="busy")``, one outside its specialties with
-``reason="specialty"``. Each accepted task is worked on beside the mailbox: the performance
-model gives its success and duration from the task's own random draws, and a timer
-(``call_later``) sends the ``TaskResult`` when that much simulated time has passed.
+* Push (default): the worker holds at most ``capacity`` tasks; a further assignment is
+  refused with ``TaskRejected(reason="busy")``, one outside its specialties with
+  ``reason="specialty"``.
+* Pull: the worker asks for work (``WorkRequest``) when it has none, receives a batch,
+  keeps it in a queue and works ``capacity`` tasks at a time; it reports
+  ``TaskAccepted`` when it *starts* each one.
+* Outcomes come from the performance model and the task's own random draws; a task
+  with a hidden ``truth`` is answered with the truth on success and with another label
+  otherwise. A worker declines (``discarded``) a task whose success chance is below
+  its ``discard_below``.
+* ``leave()`` finishes what it works on, hands back what it has not started, and then
+  disconnects; ``crash()`` disconnects at once.
+* A worker with role ``"reviewer"`` reviews answers (QA): a right answer is approved;
+  a wrong one is caught with the model's success chance of the reviewer's skill.
 """
 
 from __future__ import annotations
 
+from collections import deque
 from collections.abc import Iterable, Mapping
 from typing import Any
 
@@ -16,18 +26,26 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from agents.base import BaseAgent
 from agents.handlers import on
-from agents.performance import Outcome, PerformanceModel, ThresholdModel, task_draws
+from agents.performance import Draws, Outcome, PerformanceModel, ThresholdModel, task_draws
 from protocol.messages import (
     AgentDetail,
+    ReviewResult,
     SimulationComplete,
+    Task,
     TaskAccepted,
     TaskAssignment,
     TaskId,
     TaskRejected,
     TaskResult,
+    TaskWithdrawn,
+    WorkerLeaving,
+    WorkRequest,
 )
 
-__all__ = ["WorkerAgent", "WorkerProfile"]
+__all__ = ["WorkerAgent", "WorkerProfile", "answer_for"]
+
+REVIEW_SHARE = 0.5
+"""A review takes this share of the time the work itself takes."""
 
 
 class WorkerProfile(BaseModel):
@@ -39,7 +57,8 @@ class WorkerProfile(BaseModel):
             ``skill_level`` for tasks of that category.
         specialties: Categories the worker takes; ``None`` means any. A task without
             a category goes to anyone.
-        capacity: Tasks held at once (>= 1).
+        capacity: Tasks worked on at once (>= 1).
+        discard_below: Decline tasks whose success chance is below this (0..1).
     """
 
     model_config = ConfigDict(frozen=True, extra="forbid")
@@ -48,12 +67,29 @@ class WorkerProfile(BaseModel):
     skills: dict[str, float] = Field(default_factory=dict)
     specialties: list[str] | None = None
     capacity: int = Field(default=1, ge=1)
+    discard_below: float = Field(default=0.0, ge=0, le=1)
 
     def skill_for(self, category: str | None) -> float:
         """The skill that counts for a task of ``category``."""
         if category is not None and category in self.skills:
             return self.skills[category]
         return self.skill_level
+
+
+def answer_for(task: Task, correct: bool, draws: Draws) -> str | None:
+    """The label a worker gives: the truth if ``correct``, else another label.
+
+    Returns:
+        ``None`` for a task without a truth.
+    """
+    if task.truth is None:
+        return None
+    if correct:
+        return task.truth
+    wrong = [label for label in task.labels if label != task.truth]
+    if not wrong:
+        return f"not {task.truth}"
+    return wrong[min(len(wrong) - 1, int(draws.answer * len(wrong)))]
 
 
 class WorkerAgent(BaseAgent):
@@ -63,16 +99,20 @@ class WorkerAgent(BaseAgent):
         name: The worker's name (and default id).
         skill_level: Overall skill, >= 0.
         admin_peer: The manager's id, where results go; by default the sender of
-            each assignment.
+            each assignment (required for ``pull``).
         skills: Per-category skills.
         specialties: Categories it takes (``None``: any).
-        capacity: Tasks held at once.
+        capacity: Tasks worked on at once.
+        discard_below: Decline tasks with a lower success chance (0..1).
         model: The performance model (default: the seed's threshold rule).
+        pull: Ask for batches of work instead of waiting for assignments.
+        role: ``"worker"`` (default) or ``"reviewer"`` for a QA reviewer.
         id: Overrides the id.
 
     Raises:
         pydantic.ValidationError: naming the field, for a negative skill, a capacity
             below 1, or a skill that is not a number.
+        ValueError: for ``pull`` without ``admin_peer``.
     """
 
     role = "worker"
@@ -86,7 +126,10 @@ class WorkerAgent(BaseAgent):
         skills: Mapping[str, float] | None = None,
         specialties: Iterable[str] | None = None,
         capacity: int = 1,
+        discard_below: float = 0.0,
         model: PerformanceModel | None = None,
+        pull: bool = False,
+        role: str | None = None,
         id: str | None = None,
     ) -> None:
         self.profile_data = WorkerProfile(
@@ -94,12 +137,19 @@ class WorkerAgent(BaseAgent):
             skills=dict(skills or {}),
             specialties=None if specialties is None else list(specialties),
             capacity=capacity,
+            discard_below=discard_below,
         )
-        super().__init__(name, id=id)
+        if pull and admin_peer is None:
+            raise ValueError("a pulling worker needs admin_peer: whom to ask for work")
+        super().__init__(name, id=id, role=role)
         self.admin_peer = admin_peer
         self.model: PerformanceModel = model or ThresholdModel()
+        self.pull = pull
         self.active: dict[TaskId, TaskAssignment] = {}
+        self.queue: deque[TaskAssignment] = deque()
         self.completed: list[TaskResult] = []
+        self.leaving = False
+        self._asked = False
 
     @property
     def skill_level(self) -> float:
@@ -113,16 +163,59 @@ class WorkerAgent(BaseAgent):
 
     @property
     def capacity(self) -> int:
-        """Tasks held at once."""
+        """Tasks worked on at once."""
         return self.profile_data.capacity
 
     def profile(self) -> dict[str, Any]:
         """The declared profile, visible to the manager on connection."""
         return self.profile_data.model_dump()
 
-    def waiting_for(self) -> str | None:
-        """Workers wait for nothing in particular: they serve whoever asks."""
-        return None
+    def set_skill(
+        self, skill_level: float | None = None, skills: Mapping[str, float] | None = None
+    ) -> None:
+        """Change the worker's true skill (the manager is not told).
+
+        Raises:
+            pydantic.ValidationError: for a negative skill.
+        """
+        update: dict[str, Any] = self.profile_data.model_dump()
+        if skill_level is not None:
+            update["skill_level"] = skill_level
+        if skills is not None:
+            update["skills"] = dict(skills)
+        self.profile_data = WorkerProfile(**update)
+        self.log.info("skill_changed", t=self.now, skill_level=self.profile_data.skill_level)
+
+    # -- lifecycle ---------------------------------------------------------------------
+
+    def _start(self, runtime: Any) -> None:
+        super()._start(runtime)
+        if self.pull:
+            self.call_later(0.0, self._ask_for_work)
+
+    def leave(self) -> None:
+        """Take nothing new, hand back unstarted work, finish the rest, then go."""
+        if self.leaving or self.stopped:
+            return
+        self.leaving = True
+        self.log.info("worker_leaving", t=self.now)
+        manager = self.admin_peer
+        if manager is not None:
+            self.send_nowait(manager, WorkerLeaving(worker=self.id))
+            while self.queue:
+                data = self.queue.popleft()
+                self.send_nowait(
+                    manager, TaskRejected(task_id=data.task.id, worker=self.id, reason="leaving")
+                )
+        if not self.active:
+            self.stop("left")
+
+    def crash(self) -> None:
+        """Disappear at once: unfinished work is lost and goes back to the manager."""
+        self.log.info("worker_crashed", t=self.now, held=len(self.active) + len(self.queue))
+        self.stop("crashed")
+
+    # -- work --------------------------------------------------------------------------
 
     @on(TaskAssignment)
     async def handle_task(self, data: TaskAssignment, time: float, agent: AgentDetail) -> None:
@@ -130,33 +223,108 @@ class WorkerAgent(BaseAgent):
         task = data.task
         manager = self.admin_peer or agent.id
         specialties = self.profile_data.specialties
-        if len(self.active) >= self.profile_data.capacity:
-            self.send_nowait(manager, TaskRejected(task_id=task.id, worker=self.id, reason="busy"))
+        reason = None
+        if self.leaving:
+            reason = "leaving"
+        elif not self.pull and len(self.active) >= self.profile_data.capacity:
+            reason = "busy"
+        elif specialties is not None and task.skill is not None and task.skill not in specialties:
+            reason = "specialty"
+        if reason is not None:
+            self.send_nowait(manager, TaskRejected(task_id=task.id, worker=self.id, reason=reason))
             return
-        if specialties is not None and task.skill is not None and task.skill not in specialties:
-            self.send_nowait(
-                manager, TaskRejected(task_id=task.id, worker=self.id, reason="specialty")
-            )
+        if self.pull:
+            self._asked = False
+            self.queue.append(data)
+            self._work_next(manager)
+        else:
+            self._begin(data, manager)
+
+    def _work_next(self, manager: str) -> None:
+        while self.queue and len(self.active) < self.profile_data.capacity:
+            self._begin(self.queue.popleft(), manager)
+        if self.pull and not self.queue and not self.active and not self.leaving:
+            self._ask_for_work()
+
+    def _ask_for_work(self) -> None:
+        if self._asked or self.stopped or self.leaving or self.admin_peer is None:
             return
+        self._asked = True
+        self.send_nowait(self.admin_peer, WorkRequest(worker=self.id, capacity=self.capacity))
+
+    def _begin(self, data: TaskAssignment, manager: str) -> None:
+        task = data.task
         self.active[task.id] = data
         self.send_nowait(manager, TaskAccepted(task_id=task.id, worker=self.id))
         skill = self.profile_data.skill_for(task.skill)
         draws = task_draws(self.runtime.seed, task.id, data.attempt)
+        if data.review_of is not None:
+            # The reviewer's luck must not be the reviewed worker's: own draws.
+            self._review(
+                data, manager, skill, task_draws(self.runtime.seed, task.id, data.attempt, self.id)
+            )
+            return
+        threshold = self.profile_data.discard_below
+        if threshold and self.model.success_probability(skill, task.difficulty) < threshold:
+            self._finish(data, manager, Outcome(False, 0.0), "discarded")
+            return
         outcome = self.model.outcome(skill, task, draws)
-        self.call_later(outcome.duration, self._finish, data, manager, outcome)
+        self.call_later(outcome.duration, self._finish, data, manager, outcome, "submitted")
 
-    def _finish(self, data: TaskAssignment, manager: str, outcome: Outcome) -> None:
+    def _finish(self, data: TaskAssignment, manager: str, outcome: Outcome, status: Any) -> None:
         task = data.task
         del self.active[task.id]
+        draws = task_draws(self.runtime.seed, task.id, data.attempt)
         result = TaskResult(
             task_id=task.id,
             worker=self.id,
             success=outcome.success,
+            status=status,
+            answer=answer_for(task, outcome.success, draws) if status == "submitted" else None,
             duration=outcome.duration,
             attempt=data.attempt,
         )
         self.completed.append(result)
         self.send_nowait(manager, result)
+        self._after_work(manager)
+
+    def _after_work(self, manager: str) -> None:
+        if self.leaving and not self.active:
+            self.stop("left")
+        elif self.pull:
+            self._work_next(manager)
+
+    def _review(self, data: TaskAssignment, manager: str, skill: float, draws: Draws) -> None:
+        task = data.task
+        right = task.truth is None or data.answer == task.truth
+        catch = self.model.success_probability(skill, task.difficulty)
+        approved = right or draws.success >= catch
+        duration = REVIEW_SHARE * self.model.outcome(skill, task, draws).duration
+        verdict = ReviewResult(
+            task_id=task.id,
+            reviewer=self.id,
+            worker=data.review_of or "",
+            approved=approved,
+            attempt=data.attempt,
+        )
+        self.call_later(duration, self._verdict, data, manager, verdict)
+
+    def _verdict(self, data: TaskAssignment, manager: str, verdict: ReviewResult) -> None:
+        del self.active[data.task.id]
+        self.send_nowait(manager, verdict)
+        self._after_work(manager)
+
+    @on(TaskWithdrawn)
+    async def handle_withdrawn(self, data: TaskWithdrawn, time: float, agent: AgentDetail) -> None:
+        """Drop a withdrawn task that has not started; finish one that has."""
+        for queued in self.queue:
+            if queued.task.id == data.task_id:
+                self.queue.remove(queued)
+                self.send_nowait(
+                    agent.id, TaskRejected(task_id=data.task_id, worker=self.id, reason="withdrawn")
+                )
+                self._work_next(self.admin_peer or agent.id)
+                return
 
     @on(SimulationComplete)
     async def handle_complete(

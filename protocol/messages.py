@@ -43,8 +43,10 @@ __all__ = [
     "TaskId",
     "TaskRejected",
     "TaskResult",
+    "TaskWithdrawn",
     "Undeliverable",
     "WorkRequest",
+    "WorkerLeaving",
     "message_kinds",
     "message_type",
 ]
@@ -166,6 +168,8 @@ class Task(Message):
         priority: Higher is more urgent; placed first. Default 1.
         due: Simulated time by which the task should be finished, if any.
         truth: Hidden ground-truth label, for consensus experiments.
+        labels: The label set an answer is chosen from (a wrong answer is one of
+            the others).
         metadata: Free JSON data carried along.
     """
 
@@ -177,6 +181,7 @@ class Task(Message):
     priority: int = 1
     due: float | None = None
     truth: str | None = Field(default=None, repr=False)
+    labels: list[str] = Field(default_factory=list)
     metadata: dict[str, JsonValue] = Field(default_factory=dict)
 
     @field_validator("id")
@@ -237,6 +242,25 @@ class TaskResult(Message):
     answer: str | None = None
     duration: float = Field(default=0.0, ge=0)
     attempt: int = Field(default=1, ge=1)
+
+
+class TaskWithdrawn(Message):
+    """The manager takes back an assignment the worker has not started.
+
+    A worker that has not started it drops it and answers ``TaskRejected`` with
+    reason ``"withdrawn"``; one that has started finishes it (its result then counts
+    as an overshoot or a stale result).
+    """
+
+    kind: Literal["task_withdrawn"] = "task_withdrawn"
+    task_id: TaskId
+
+
+class WorkerLeaving(Message):
+    """A worker will take nothing new; it finishes what it holds, then leaves."""
+
+    kind: Literal["worker_leaving"] = "worker_leaving"
+    worker: str
 
 
 class WorkRequest(Message):

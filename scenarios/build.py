@@ -13,17 +13,20 @@ import random
 from dataclasses import dataclass
 from typing import Any
 
+from agents.distribution import Consensus, Distribution, Pulling, QualityReview, WorkloadUnit
 from agents.manager import TaskManager
 from agents.performance import LogisticModel, PerformanceModel, ThresholdModel
 from agents.policies.registry import make_policy
 from agents.runtime import Runtime
 from agents.worker import WorkerAgent
 from protocol.messages import Task
+from scenarios.director import Director
 from scenarios.loader import LoadedScenario
 from scenarios.spec import (
     ArrivalSpec,
     ChoiceDist,
     ConstantDist,
+    EventSpec,
     ModelSpec,
     NormalDist,
     ScenarioSpec,
@@ -31,7 +34,7 @@ from scenarios.spec import (
     UniformDist,
 )
 
-__all__ = ["Simulation", "build", "draw", "make_model"]
+__all__ = ["Simulation", "build", "draw", "make_distribution", "make_model"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -108,9 +111,13 @@ def _arrival_times(spec: ArrivalSpec, count: int, rng: random.Random) -> list[fl
 
 
 def _generate_tasks(
-    gen: TaskGenerate, first_id: int, rng: random.Random
+    gen: TaskGenerate,
+    first_id: int,
+    rng: random.Random,
+    count: int | None = None,
+    start: float = 0.0,
 ) -> list[tuple[float, Task]]:
-    arrivals = _arrival_times(gen.arrival, gen.count, rng)
+    arrivals = [start + t for t in _arrival_times(gen.arrival, count or gen.count, rng)]
     categories = list(gen.categories)
     weights = list(gen.categories.values())
     out = []
@@ -126,6 +133,7 @@ def _generate_tasks(
             priority=round(draw(gen.priority, rng)),
             due=due,
             truth=truth,
+            labels=list(gen.labels),
         )
         out.append((arrived, task))
     return out
@@ -139,6 +147,7 @@ def _workers(spec: ScenarioSpec, rng: random.Random) -> list[dict[str, Any]]:
             "skills": w.skills,
             "specialties": w.specialties,
             "capacity": w.capacity,
+            "discard_below": w.discard_below,
             "reviewer": w.reviewer,
         }
         for w in spec.workers.items
@@ -154,6 +163,7 @@ def _workers(spec: ScenarioSpec, rng: random.Random) -> list[dict[str, Any]]:
                     "skills": {c: round(max(0.0, draw(d, rng)), 3) for c, d in gen.skills.items()},
                     "specialties": gen.specialties,
                     "capacity": gen.capacity,
+                    "discard_below": 0.0,
                     "reviewer": False,
                 }
             )
@@ -198,33 +208,76 @@ def build(
         )
         for item in spec.tasks.items
     ]
-    if spec.tasks.generate is not None:
+    gen = spec.tasks.generate
+    if gen is not None:
         numeric = [t.id for _, t in timed if isinstance(t.id, int)]
-        timed += _generate_tasks(spec.tasks.generate, max(numeric, default=0) + 1, task_rng)
+        timed += _generate_tasks(gen, max(numeric, default=0) + 1, task_rng)
+    for n, event in enumerate(e for e in spec.events if e.action == "add_tasks"):
+        template = gen or TaskGenerate(count=1)
+        extra = template.model_copy(update={"prefix": f"e{n + 1}-"})
+        timed += _generate_tasks(extra, 0, task_rng, count=event.count, start=event.at)
     now = [task for when, task in timed if when <= 0]
     later = [(when, task) for when, task in timed if when > 0]
     rows = _workers(spec, worker_rng)
+    staff = [r for r in rows if not r["reviewer"]]
     manager = TaskManager(
         now,
-        expected_workers=spec.expected_workers or len(rows),
+        expected_workers=spec.expected_workers or len(staff),
         name="manager",
         policy=make_policy(name, **params),
         max_attempts=spec.max_attempts,
         model=model,
         arrivals=later,
+        distribution=make_distribution(spec),
     )
-    workers = tuple(
-        WorkerAgent(
+    pull = spec.pulling is not None
+
+    def make(row: dict[str, Any]) -> WorkerAgent:
+        return WorkerAgent(
             row["name"],
             skill_level=row["skill_level"],
             admin_peer=manager.id,
             skills=row["skills"],
             specialties=row["specialties"],
             capacity=row["capacity"],
+            discard_below=row.get("discard_below", 0.0),
             model=model,
+            pull=pull and not row["reviewer"],
+            role="reviewer" if row["reviewer"] else None,
         )
-        for row in rows
-    )
+
+    workers = tuple(make(row) for row in rows)
+
+    def join(event: EventSpec) -> WorkerAgent:
+        return make(
+            {
+                "name": event.worker,
+                "skill_level": event.skill_level or 0.0,
+                "skills": event.skills or {},
+                "specialties": event.specialties,
+                "capacity": event.capacity,
+                "reviewer": False,
+            }
+        )
+
     runtime = Runtime(seed=seed, trace=trace)
     runtime.add(manager, *workers)
+    if any(e.action != "add_tasks" for e in spec.events):
+        runtime.add(Director(manager, {w.name: w for w in workers}, list(spec.events), join))
     return Simulation(loaded.name, seed, name, runtime, manager, workers)
+
+
+def make_distribution(spec: ScenarioSpec) -> Distribution:
+    """The manager's distribution mode from a scenario's settings."""
+    return Distribution(
+        min_submitted=spec.min_submitted,
+        overlap=spec.overlap,
+        consensus=None
+        if spec.consensus is None
+        else Consensus(spec.consensus.percentage, spec.consensus.assignees),
+        qa=None if spec.qa is None else QualityReview(tuple(spec.qa.reviewers), spec.qa.sample),
+        pulling=None
+        if spec.pulling is None
+        else Pulling(spec.pulling.batch_size, spec.pulling.max_batch_workload),
+        workload=tuple(WorkloadUnit(u.assignee, u.load) for u in spec.workload),
+    )

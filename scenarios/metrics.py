@@ -10,7 +10,7 @@ the same :class:`RunResult`.
 * ``throughput``: completed tasks per simulated second of makespan.
 * ``wait_mean``, ``wait_p95``: time from a task's arrival to the start of its first
   attempt (mean, and 95th percentile by nearest rank).
-* ``utilization_mean``: mean over workers of busy time / makespan.
+* ``utilization_mean``: mean over workers (not QA reviewers) of busy time / makespan.
 * ``fairness_jain``: Jain's index of busy time, (sum x)^2 / (n sum x^2): 1 when all
   workers are equally busy, 1/n when one does everything.
 * ``overqualification_mean``: mean of skill - difficulty over successful attempts by
@@ -18,8 +18,20 @@ the same :class:`RunResult`.
 * ``deadline_misses``: tasks with a due time that were not completed by it.
 * ``reassignments``: work taken back from a worker and placed again (a worker left
   or crashed, or an operator reassigned it).
-* ``retries``: attempts beyond the first.
+* ``retries``: attempts beyond those a task needs (one, or its consensus count).
 * ``estimate_mae``: for a learning policy, mean |estimate - true skill| at the end.
+
+Labelling runs (tasks with a hidden truth) add:
+
+* ``accuracy_majority``, ``accuracy_weighted``: share of completed labelled tasks
+  whose majority-vote (skill-weighted vote) answer is the truth.
+* ``answers_per_correct``: submitted answers spent per correct majority label.
+* ``overshoot``: submissions that arrived after their task was already complete.
+* ``drafts``, ``discarded``: responses left unfinished (a worker crashed) or declined.
+* ``qa_reviews``, ``qa_rejections``, ``rework``: answers reviewed, rejected, and
+  sent back to another worker; ``qa_escaped``: reviewed and approved although wrong;
+  ``defects_unreviewed``: wrong and never reviewed.
+* ``stale_results``: late or duplicate results that were ignored.
 """
 
 from __future__ import annotations
@@ -31,6 +43,7 @@ from pydantic import BaseModel, ConfigDict
 
 from agents.board import TaskState
 from agents.runtime import RunSummary
+from agents.worker import WorkerAgent
 from scenarios.build import Simulation
 
 __all__ = ["Metrics", "RunResult", "TaskRow", "WorkerRow", "collect", "jain", "percentile"]
@@ -60,6 +73,18 @@ class Metrics(_Row):
     reassignments: int
     retries: int
     estimate_mae: float | None = None
+    accuracy_majority: float | None = None
+    accuracy_weighted: float | None = None
+    answers_per_correct: float | None = None
+    overshoot: int = 0
+    drafts: int = 0
+    discarded: int = 0
+    qa_reviews: int = 0
+    qa_rejections: int = 0
+    rework: int = 0
+    qa_escaped: int = 0
+    defects_unreviewed: int = 0
+    stale_results: int = 0
 
 
 class TaskRow(_Row):
@@ -84,6 +109,7 @@ class WorkerRow(_Row):
     """One worker's share."""
 
     name: str
+    role: str
     skill_level: float
     skills: dict[str, float]
     tasks: int
@@ -171,13 +197,15 @@ def collect(sim: Simulation, summary: RunSummary) -> RunResult:
     )
     estimate = getattr(manager.policy, "estimate", None)
     worker_rows = []
-    for worker in sim.workers:
-        seen = manager.workers.get(worker.id)
+    agents = [a for a in sim.runtime.agents() if isinstance(a, WorkerAgent)] or list(sim.workers)
+    for worker in agents:
+        seen = manager.workers.get(worker.id) or manager.reviewers.get(worker.id)
         busy = seen.busy_time if seen is not None else 0.0
         guess = float(estimate(worker.id, None)) if estimate is not None else None
         worker_rows.append(
             WorkerRow(
                 name=worker.name,
+                role=worker.role,
                 skill_level=worker.skill_level,
                 skills=dict(worker.profile_data.skills),
                 tasks=seen.tasks if seen is not None else 0,
@@ -189,6 +217,14 @@ def collect(sim: Simulation, summary: RunSummary) -> RunResult:
             )
         )
     errors = [abs(w.estimate_error) for w in worker_rows if w.estimate_error is not None]
+    staff = [w for w in worker_rows if w.role == "worker"]
+    labelled = [r for r in records if r.task.truth is not None]
+    done = [r for r in labelled if r.terminal == TaskState.COMPLETED]
+    right = sum(1 for r in done if r.answer == r.task.truth)
+    right_weighted = sum(1 for r in done if r.answer_weighted == r.task.truth)
+    spent = sum(1 for r in labelled for x in r.responses if x.status == "submitted")
+    statuses = [x.status for r in records for x in r.responses]
+    wrong = [r for r in done if r.answer != r.task.truth]
     metrics = Metrics(
         total=len(records),
         completed=completed,
@@ -200,15 +236,25 @@ def collect(sim: Simulation, summary: RunSummary) -> RunResult:
         throughput=_round(completed / makespan) if makespan else 0.0,
         wait_mean=_round(sum(waits) / len(waits)) if waits else 0.0,
         wait_p95=_round(percentile(waits, 95)),
-        utilization_mean=_round(sum(w.utilization for w in worker_rows) / len(worker_rows))
-        if worker_rows
-        else 0.0,
-        fairness_jain=_round(jain([w.busy_time for w in worker_rows])),
+        utilization_mean=_round(sum(w.utilization for w in staff) / len(staff)) if staff else 0.0,
+        fairness_jain=_round(jain([w.busy_time for w in staff])),
         overqualification_mean=_round(sum(over) / len(over)) if over else 0.0,
         deadline_misses=misses,
         reassignments=sum(r.reassignments for r in records),
-        retries=sum(max(0, r.attempts - 1) for r in records),
+        retries=sum(max(0, r.attempts - r.required) for r in records),
         estimate_mae=_round(sum(errors) / len(errors)) if errors else None,
+        accuracy_majority=_round(right / len(done)) if done else None,
+        accuracy_weighted=_round(right_weighted / len(done)) if done else None,
+        answers_per_correct=_round(spent / right) if right else None,
+        overshoot=manager.overshoot,
+        drafts=statuses.count("draft"),
+        discarded=statuses.count("discarded"),
+        qa_reviews=manager.reviews,
+        qa_rejections=manager.rejections,
+        rework=manager.rework,
+        qa_escaped=sum(1 for r in wrong if r.reviewed),
+        defects_unreviewed=sum(1 for r in wrong if not r.reviewed),
+        stale_results=manager.stale_results,
     )
     task_rows = [
         TaskRow(

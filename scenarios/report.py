@@ -38,6 +38,10 @@ HIGHER_IS_BETTER = {
     "reassignments": False,
     "retries": False,
     "estimate_mae": False,
+    "accuracy_majority": True,
+    "accuracy_weighted": True,
+    "answers_per_correct": False,
+    "qa_escaped": False,
 }
 """The compared metrics, and whether more is better."""
 

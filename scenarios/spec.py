@@ -20,13 +20,17 @@ from pydantic import BaseModel, ConfigDict, Field, JsonValue, field_validator, m
 __all__ = [
     "ArrivalSpec",
     "ChoiceDist",
+    "ConsensusSpec",
     "ConstantDist",
     "Distribution",
+    "EventSpec",
     "FieldProblemError",
     "ModelSpec",
     "NormalDist",
     "PhaseSpec",
     "PolicySpec",
+    "PullingSpec",
+    "QASpec",
     "ScenarioSpec",
     "StopSpec",
     "TaskGenerate",
@@ -36,6 +40,7 @@ __all__ = [
     "WorkerGenerate",
     "WorkerItem",
     "WorkersSpec",
+    "WorkloadSpec",
     "dist_bounds",
 ]
 
@@ -166,6 +171,7 @@ class WorkerItem(_Spec):
     skills: dict[str, float] = Field(default_factory=dict)
     specialties: list[str] | None = None
     capacity: int = Field(default=1, ge=1)
+    discard_below: float = Field(default=0.0, ge=0, le=1)
     reviewer: bool = False
 
     @field_validator("skills")
@@ -304,6 +310,100 @@ class TasksSpec(_Spec):
         return self
 
 
+class ConsensusSpec(_Spec):
+    """``percentage`` of tasks each go to ``assignees`` distinct workers."""
+
+    percentage: float = Field(default=100.0, ge=0, le=100)
+    assignees: int = Field(default=2, ge=2)
+
+
+class QASpec(_Spec):
+    """Review a ``sample`` (0..1) of completed tasks by the named ``reviewers``."""
+
+    reviewers: list[str] = Field(min_length=1)
+    sample: float = Field(default=1.0, ge=0, le=1)
+
+
+class PullingSpec(_Spec):
+    """Batches on request (the seed's bounds: batch_size 3..100, workload >= size + 2)."""
+
+    batch_size: int = Field(default=10, ge=3, le=100)
+    max_batch_workload: int = 15
+
+    @model_validator(mode="after")
+    def _room_for_a_batch(self) -> PullingSpec:
+        if self.max_batch_workload < self.batch_size + 2:
+            raise FieldProblemError(
+                "max_batch_workload",
+                f"must be at least batch_size + 2 ({self.batch_size + 2}), "
+                f"got {self.max_batch_workload}",
+            )
+        return self
+
+
+class WorkloadSpec(_Spec):
+    """One worker's share of a workload split, in percent."""
+
+    assignee: str
+    load: float = Field(ge=0, le=100)
+
+
+class EventSpec(_Spec):
+    """Something that happens at simulated time ``at``.
+
+    Actions and their fields:
+        ``leave``, ``crash``: ``worker``.
+        ``join``: ``worker`` (the new name), ``skill_level``, ``skills``,
+            ``specialties``, ``capacity``.
+        ``skill``: ``worker``, ``skill_level`` and/or ``skills`` (the manager is not told).
+        ``reassign``: ``worker`` (from) and ``target`` (to).
+        ``redistribute``: ``workload``.
+        ``add_tasks``: ``count`` more tasks drawn like ``tasks.generate``.
+        ``remove_tasks``: ``ids``, or ``count`` of the newest unfinished tasks.
+        ``set_status``: ``status`` for ``ids`` (default: every unfinished task).
+    """
+
+    at: float = Field(ge=0)
+    action: Literal[
+        "leave",
+        "crash",
+        "join",
+        "skill",
+        "reassign",
+        "redistribute",
+        "add_tasks",
+        "remove_tasks",
+        "set_status",
+    ]
+    worker: str | None = None
+    target: str | None = None
+    skill_level: float | None = Field(default=None, ge=0)
+    skills: dict[str, float] | None = None
+    specialties: list[str] | None = None
+    capacity: int = Field(default=1, ge=1)
+    workload: list[WorkloadSpec] = Field(default_factory=list)
+    count: int | None = Field(default=None, ge=1)
+    ids: list[int | str] | None = None
+    status: Literal["completed", "failed", "removed"] = "completed"
+
+    @model_validator(mode="after")
+    def _fields_for_action(self) -> EventSpec:
+        needs_worker = {"leave", "crash", "join", "skill", "reassign"}
+        if self.action in needs_worker and not self.worker:
+            raise FieldProblemError("worker", f"the {self.action} action needs a worker")
+        if self.action == "reassign" and not self.target:
+            raise FieldProblemError("target", "the reassign action needs a target worker")
+        if self.action == "redistribute" and not self.workload:
+            raise FieldProblemError("workload", "the redistribute action needs a workload")
+        if self.action == "add_tasks" and self.count is None:
+            raise FieldProblemError("count", "the add_tasks action needs a count")
+        if self.action == "remove_tasks" and self.count is None and self.ids is None:
+            raise FieldProblemError("ids", "the remove_tasks action needs ids or a count")
+        if self.action == "join" and self.skill_level is None:
+            raise FieldProblemError("skill_level", "the join action needs a skill_level")
+        return self
+
+
 class StopSpec(_Spec):
     """When to stop besides "every task is done": a simulated time limit."""
 
@@ -323,6 +423,50 @@ class ScenarioSpec(_Spec):
     workers: WorkersSpec
     tasks: TasksSpec
     stop: StopSpec = Field(default_factory=StopSpec)
+    min_submitted: int = Field(default=1, ge=1)
+    overlap: int = Field(default=0, ge=0)
+    consensus: ConsensusSpec | None = None
+    qa: QASpec | None = None
+    pulling: PullingSpec | None = None
+    workload: list[WorkloadSpec] = Field(default_factory=list)
+    events: list[EventSpec] = Field(default_factory=list)
+
+    def worker_names(self) -> list[str]:
+        """Every worker's name: the listed ones, then the generated ones."""
+        names = [w.name for w in self.workers.items]
+        gen = self.workers.generate
+        if gen is not None:
+            width = len(str(gen.count))
+            names += [f"{gen.prefix}{i + 1:0{width}d}" for i in range(gen.count)]
+        return names
+
+    @model_validator(mode="after")
+    def _modes_fit(self) -> ScenarioSpec:
+        if self.consensus is not None and self.pulling is not None:
+            raise FieldProblemError(
+                "pulling", "consensus and pulling cannot be combined (as on the seed platform)"
+            )
+        names = set(self.worker_names())
+        joined = {e.worker for e in self.events if e.action == "join" and e.worker}
+        if self.workload:
+            total = sum(u.load for u in self.workload)
+            if abs(total - 100) > 1e-9:
+                raise FieldProblemError("workload", f"loads must sum to 100, got {total:g}")
+            for unit in self.workload:
+                if unit.assignee not in names:
+                    raise FieldProblemError("workload", f"unknown worker {unit.assignee!r}")
+        if self.qa is not None:
+            reviewers = {w.name for w in self.workers.items if w.reviewer}
+            for name in self.qa.reviewers:
+                if name not in reviewers:
+                    raise FieldProblemError(
+                        "qa", f"reviewer {name!r} is not a worker item with reviewer = true"
+                    )
+        for event in self.events:
+            for who in (event.worker, event.target):
+                if who and event.action != "join" and who not in names | joined:
+                    raise FieldProblemError("events", f"unknown worker {who!r}")
+        return self
 
     @field_validator("policy", mode="before")
     @classmethod

@@ -44,6 +44,7 @@ class PendingTask:
         tried_by: Workers that already attempted it, oldest first.
         exclude: Workers that must not get it (e.g. already answered it).
         best_failed: The highest estimated skill among workers that failed it.
+        only: The one worker that may get it (a workload split), if any.
     """
 
     task: Task
@@ -52,6 +53,7 @@ class PendingTask:
     tried_by: tuple[str, ...] = ()
     exclude: frozenset[str] = frozenset()
     best_failed: float | None = None
+    only: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -149,7 +151,7 @@ class Policy(Protocol):
 
 def can_take(worker: WorkerView, pending: PendingTask) -> bool:
     """Whether ``worker`` may get ``pending`` at all (specialty and exclusions)."""
-    if worker.id in pending.exclude:
+    if worker.id in pending.exclude or (pending.only is not None and pending.only != worker.id):
         return False
     category = pending.task.skill
     return worker.specialties is None or category is None or category in worker.specialties

@@ -1,0 +1,163 @@
+"""How work is distributed: the seed platforms' modes as one validated value.
+
+* ``min_submitted`` (Argilla): a task completes once it has that many submitted
+  responses from distinct workers; ``overlap`` lets that many more workers hold it at
+  once, as when every annotator sees every pending record, so that simultaneous
+  submissions can overshoot, as in the real tools (the overshoot is counted).
+* ``consensus`` (Dataloop): ``percentage`` of the tasks go to ``assignees`` distinct
+  workers each; answers are aggregated by vote.
+* ``qa``: a ``sample`` of completed tasks is reviewed by a separate pool of reviewers;
+  a rejected task is reworked by a different worker.
+* ``pulling``: idle workers ask for work and receive batches of ``batch_size`` tasks,
+  never holding more than ``max_batch_workload``.
+* ``workload``: tasks are split between named workers by percentage.
+
+The seed's bounds are enforced here, each with an error that names the setting.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+__all__ = [
+    "Consensus",
+    "Distribution",
+    "Pulling",
+    "QualityReview",
+    "WorkloadUnit",
+    "check_workload",
+    "split",
+]
+
+
+@dataclass(frozen=True, slots=True)
+class WorkloadUnit:
+    """One worker's share of a workload split, in percent (the seed's ``WorkloadUnit``)."""
+
+    assignee_id: str
+    load: float
+
+    def __post_init__(self) -> None:
+        if not self.assignee_id:
+            raise ValueError("workload assignee must not be empty")
+        if not 0 <= self.load <= 100:
+            raise ValueError(
+                f"workload load of {self.assignee_id!r} must be within 0..100, got {self.load!r}"
+            )
+
+
+@dataclass(frozen=True, slots=True)
+class Consensus:
+    """``percentage`` of tasks each go to ``assignees`` distinct workers."""
+
+    percentage: float = 100.0
+    assignees: int = 2
+
+    def __post_init__(self) -> None:
+        if not 0 <= self.percentage <= 100:
+            raise ValueError(f"consensus percentage must be within 0..100, got {self.percentage!r}")
+        if self.assignees < 2:
+            raise ValueError(f"consensus assignees must be >= 2, got {self.assignees!r}")
+
+
+@dataclass(frozen=True, slots=True)
+class QualityReview:
+    """Review ``sample`` (0..1) of completed tasks by the named ``reviewers``."""
+
+    reviewers: tuple[str, ...]
+    sample: float = 1.0
+
+    def __post_init__(self) -> None:
+        if not self.reviewers:
+            raise ValueError("qa reviewers must name at least one reviewer")
+        if not 0 <= self.sample <= 1:
+            raise ValueError(f"qa sample must be within 0..1, got {self.sample!r}")
+
+
+@dataclass(frozen=True, slots=True)
+class Pulling:
+    """Batches on request: ``batch_size`` within 3..100, hold at most ``max_batch_workload``."""
+
+    batch_size: int = 10
+    max_batch_workload: int = 15
+
+    def __post_init__(self) -> None:
+        if not 3 <= self.batch_size <= 100:
+            raise ValueError(f"pulling batch_size must be within 3..100, got {self.batch_size!r}")
+        if self.max_batch_workload < self.batch_size + 2:
+            raise ValueError(
+                "pulling max_batch_workload must be at least batch_size + 2 "
+                f"({self.batch_size + 2}), got {self.max_batch_workload!r}"
+            )
+
+
+@dataclass(frozen=True, slots=True)
+class Distribution:
+    """The distribution mode of a run (default: push, one response per task).
+
+    Raises:
+        ValueError: for consensus together with pulling (refused, as on the seed
+            platform), ``min_submitted`` below 1, a negative overlap, or a workload
+            whose loads do not sum to 100 or name a worker twice.
+    """
+
+    min_submitted: int = 1
+    overlap: int = 0
+    consensus: Consensus | None = None
+    qa: QualityReview | None = None
+    pulling: Pulling | None = None
+    workload: tuple[WorkloadUnit, ...] = field(default=())
+
+    def __post_init__(self) -> None:
+        if self.min_submitted < 1:
+            raise ValueError(f"min_submitted must be >= 1, got {self.min_submitted!r}")
+        if self.overlap < 0:
+            raise ValueError(f"overlap must be >= 0, got {self.overlap!r}")
+        if self.consensus is not None and self.pulling is not None:
+            raise ValueError("consensus and pulling cannot be combined (as on the seed platform)")
+        if self.workload:
+            check_workload(self.workload)
+
+
+def check_workload(units: tuple[WorkloadUnit, ...]) -> None:
+    """Check that loads sum to 100 and name each worker once.
+
+    Raises:
+        ValueError: naming the problem.
+    """
+    names = [u.assignee_id for u in units]
+    if len(set(names)) != len(names):
+        raise ValueError("workload names a worker more than once")
+    total = sum(u.load for u in units)
+    if abs(total - 100) > 1e-9:
+        raise ValueError(f"workload loads must sum to 100, got {total:g}")
+
+
+def split(count: int, units: tuple[WorkloadUnit, ...]) -> list[str]:
+    """Give ``count`` items to the units by percentage, largest remainder first.
+
+    Each unit gets ``floor(count * load / 100)`` items, and the items left over go to
+    the units with the largest fractional parts (ties: listing order). Items are
+    interleaved so that every prefix is split as evenly as it can be.
+
+    Returns:
+        The assignee of each item, in item order.
+    """
+    check_workload(units)
+    exact = [count * u.load / 100 for u in units]
+    shares = [int(e) for e in exact]
+    leftover = count - sum(shares)
+    order = sorted(range(len(units)), key=lambda i: (-(exact[i] - shares[i]), i))
+    for i in order[:leftover]:
+        shares[i] += 1
+    given = [0] * len(units)
+    out = []
+    for n in range(count):
+        # The unit furthest behind its share of the first n + 1 items goes next.
+        i = max(
+            (i for i in range(len(units)) if given[i] < shares[i]),
+            key=lambda i: (shares[i] * (n + 1) / count - given[i], -i),
+        )
+        given[i] += 1
+        out.append(units[i].assignee_id)
+    return out

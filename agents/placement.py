@@ -1,0 +1,289 @@
+"""Placement: which task goes to which worker, and when.
+
+The manager's placement half. Anything that frees work or capacity asks for one pass
+at the end of the current simulated instant, so the policy sees every task and worker
+freed at that time together.
+
+* Push: the pass offers a window of the queue (the best tasks of each category, as
+  many as there is free capacity) and the free workers to the policy, checks each
+  assignment and sends it to exactly one worker.
+* Pull: each worker that asked for work gets a batch, chosen by the policy from a
+  snapshot holding only that worker, up to ``batch_size`` and never beyond
+  ``max_batch_workload`` held; a request nothing can answer waits for new work.
+* QA: answers sampled for review wait in a FIFO queue for a free reviewer.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from dataclasses import dataclass, field
+
+from agents.base import BaseAgent
+from agents.board import Hold, TaskBoard, TaskRecord
+from agents.distribution import Distribution
+from agents.errors import PolicyError
+from agents.performance import PerformanceModel
+from agents.policies.base import Assignment, PendingTask, Policy, Snapshot, WorkerView
+from agents.worker import WorkerProfile
+from protocol.messages import AgentDetail, Task, TaskAssignment, TaskId
+
+__all__ = ["Placement", "ReviewJob", "WorkerRecord", "review_key"]
+
+
+def review_key(task_id: TaskId, attempt: int) -> str:
+    """How a reviewer's hold on one review is filed."""
+    return f"review:{task_id!r}:{attempt}"
+
+
+@dataclass(slots=True, eq=False)
+class WorkerRecord:
+    """What the manager knows about one worker or reviewer.
+
+    Attributes:
+        detail: The worker's connection detail.
+        profile: Its declared profile.
+        order: Connection order.
+        load: Tasks it holds now.
+        idle_since: When its load last dropped.
+        connected: Whether it is on the bus.
+        blocked: It refused work as busy; nothing new until it asks again.
+        leaving: It announced it is leaving; nothing new, ever.
+        tasks: Attempts it finished.
+        successes: Successful ones.
+        busy_time: Simulated seconds spent working.
+        held: Tasks it holds now.
+    """
+
+    detail: AgentDetail
+    profile: WorkerProfile
+    order: int
+    load: int = 0
+    idle_since: float = 0.0
+    connected: bool = True
+    blocked: bool = False
+    leaving: bool = False
+    tasks: int = 0
+    successes: int = 0
+    busy_time: float = 0.0
+    held: dict[TaskId, None] = field(default_factory=dict)
+
+    @property
+    def usable(self) -> bool:
+        """Whether it may get new work at all."""
+        return self.connected and not self.blocked and not self.leaving
+
+
+@dataclass(frozen=True, slots=True)
+class ReviewJob:
+    """An answer waiting for a QA verdict."""
+
+    task_id: TaskId
+    worker: str
+    answer: str | None
+    attempt: int
+
+
+class Placement(BaseAgent):
+    """The manager's placement state and passes (a base of ``TaskManager``)."""
+
+    board: TaskBoard
+    policy: Policy
+    model: PerformanceModel
+    distribution: Distribution
+    workers: dict[str, WorkerRecord]
+    reviewers: dict[str, WorkerRecord]
+
+    def _init_placement(self) -> None:
+        self._available: dict[str, None] = {}
+        self._requests: dict[str, None] = {}
+        self._reviews: deque[ReviewJob] = deque()
+        self._exclusions: dict[TaskId, set[str]] = {}
+        self._ready = False
+        self._pass_requested = False
+
+    # -- capacity ------------------------------------------------------------------------
+
+    def _limit(self, worker: WorkerRecord) -> int:
+        pulling = self.distribution.pulling
+        if pulling is not None and worker.detail.role == "worker":
+            return pulling.max_batch_workload
+        return worker.profile.capacity
+
+    def _free(self, worker: WorkerRecord) -> int:
+        return self._limit(worker) - worker.load if worker.usable else 0
+
+    def _refresh(self, worker: WorkerRecord) -> None:
+        if self._free(worker) > 0 and worker.detail.role == "worker":
+            self._available[worker.detail.id] = None
+        else:
+            self._available.pop(worker.detail.id, None)
+
+    def _record_of(self, worker_id: str) -> WorkerRecord | None:
+        return self.workers.get(worker_id) or self.reviewers.get(worker_id)
+
+    def _drop_hold(self, record: TaskRecord, worker_id: str) -> Hold:
+        """End ``worker_id``'s hold on the task and give the worker its room back."""
+        hold = record.holders.pop(worker_id)
+        worker = self._record_of(worker_id)
+        if worker is not None and worker.held.pop(record.id, 0) is None:
+            worker.load -= 1
+            worker.idle_since = self.now
+            self._refresh(worker)
+        return hold
+
+    # -- passes --------------------------------------------------------------------------
+
+    def _request_pass(self) -> None:
+        if self._ready and not self._pass_requested and not self.stopped:
+            self._pass_requested = True
+            self.runtime.at_instant_end(self._placement_pass)
+
+    def _placement_pass(self) -> None:
+        self._pass_requested = False
+        if self.stopped:
+            return
+        try:
+            if self.distribution.pulling is None:
+                self._push_pass()
+            else:
+                self._pull_pass()
+            self._review_pass()
+        except Exception as error:
+            self.runtime._handler_failed(self, "placement", error)
+
+    def _push_pass(self) -> None:
+        workers = [self.workers[w] for w in self._available]
+        room = {w.detail.id: self._free(w) for w in workers}
+        free = sum(room.values())
+        if free:
+            self._offer(free, workers, room)
+
+    def _pull_pass(self) -> None:
+        pulling = self.distribution.pulling
+        assert pulling is not None
+        for worker_id in list(self._requests):
+            worker = self.workers.get(worker_id)
+            if worker is None or not worker.usable:
+                self._requests.pop(worker_id, None)
+                continue
+            room = min(pulling.batch_size, self._free(worker))
+            if room > 0 and self._offer(room * 2, [worker], {worker_id: room}):
+                self._requests.pop(worker_id, None)
+
+    def _offer(self, width: int, workers: list[WorkerRecord], room: dict[str, int]) -> int:
+        window = self.board.window(per_category=width)
+        if not window:
+            return 0
+        try:
+            views = tuple(self._view(w, room[w.detail.id]) for w in workers)
+            offered = {r.id: r for r in window}
+            pending = tuple(self._pending(r) for r in window)
+            snapshot = Snapshot(self.now, pending, views, self.random, self.model)
+            given = 0
+            for assignment in self.policy.assign(snapshot):
+                self._apply(assignment, offered, room)
+                given += 1
+            return given
+        finally:
+            self.board.restore(window)
+
+    def _pending(self, record: TaskRecord) -> PendingTask:
+        answered = {r.worker for r in record.responses if r.status == "submitted"}
+        exclude = frozenset(record.holders) | frozenset(self._exclusions.get(record.id, ()))
+        if record.required > 1:
+            exclude |= answered  # consensus: distinct workers
+        return PendingTask(
+            task=record.task,
+            attempts=record.attempts,
+            arrived=record.arrived,
+            tried_by=tuple(record.tried_by),
+            exclude=exclude,
+            best_failed=record.best_failed,
+            only=record.designated,
+        )
+
+    def _estimate(self, worker: WorkerRecord, category: str | None) -> float:
+        estimate = getattr(self.policy, "estimate", None)
+        if estimate is not None:
+            return float(estimate(worker.detail.id, category))
+        return worker.profile.skill_for(category)
+
+    def _view(self, worker: WorkerRecord, free: int) -> WorkerView:
+        profile = worker.profile
+        return WorkerView(
+            id=worker.detail.id,
+            name=worker.detail.name,
+            skill_level=profile.skill_level,
+            skills=profile.skills,
+            specialties=None if profile.specialties is None else frozenset(profile.specialties),
+            capacity=worker.load + free,
+            load=worker.load,
+            idle_since=worker.idle_since,
+            estimate=self._estimate(worker, None),
+            estimates={c: self._estimate(worker, c) for c in profile.skills},
+            order=worker.order,
+        )
+
+    def _apply(
+        self, assignment: Assignment, offered: dict[TaskId, TaskRecord], room: dict[str, int]
+    ) -> None:
+        record = offered.get(assignment.task_id)
+        name = getattr(self.policy, "name", type(self.policy).__name__)
+        if record is None:
+            raise PolicyError(
+                f"policy {name!r} assigned task {assignment.task_id!r}, which was not offered"
+            )
+        if room.get(assignment.worker_id, 0) <= 0:
+            raise PolicyError(
+                f"policy {name!r} assigned task {assignment.task_id!r} to "
+                f"{assignment.worker_id!r}, which has no free capacity"
+            )
+        if record.open_slots <= 0 or assignment.worker_id in record.holders:
+            raise PolicyError(
+                f"policy {name!r} assigned task {assignment.task_id!r} more often than it needs"
+            )
+        room[assignment.worker_id] -= 1
+        self._assign(record, assignment.worker_id)
+
+    def _assign(self, record: TaskRecord, worker_id: str) -> None:
+        worker = self.workers[worker_id]
+        hold = self.board.hold(record, worker_id, self.now)
+        worker.held[record.id] = None
+        worker.load += 1
+        self._refresh(worker)
+        self.log.info(
+            "task_assigned",
+            t=self.now,
+            task=record.id,
+            worker=worker_id,
+            difficulty=record.task.difficulty,
+            attempt=hold.attempt,
+        )
+        self.send_nowait(worker_id, TaskAssignment(task=record.task, attempt=hold.attempt))
+
+    def _review_pass(self) -> None:
+        while self._reviews:
+            free = [r for r in self.reviewers.values() if r.usable and r.load < self._limit(r)]
+            if not free:
+                return
+            reviewer = min(free, key=lambda r: (r.load, r.idle_since, r.order))
+            job = self._reviews.popleft()
+            record = self.board.get(job.task_id)
+            reviewer.load += 1
+            reviewer.held[review_key(job.task_id, job.attempt)] = None
+            self.log.info(
+                "review_assigned",
+                t=self.now,
+                task=job.task_id,
+                reviewer=reviewer.detail.id,
+                worker=job.worker,
+            )
+            self.send_nowait(
+                reviewer.detail.id,
+                TaskAssignment(
+                    task=record.task, attempt=job.attempt, review_of=job.worker, answer=job.answer
+                ),
+            )
+
+    def _task(self, task_id: TaskId) -> Task:
+        return self.board.get(task_id).task
