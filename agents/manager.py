@@ -558,8 +558,8 @@ class TaskManager(Operations):
         open_tasks = snap.total - snap.completed - snap.failed - snap.removed
         if not open_tasks and not self.arrivals_left:
             return None
+        review = f", {snap.submitted} awaiting review" if snap.submitted else ""
         return (
             f"{open_tasks} unfinished tasks ({snap.pending} pending that no connected "
-            f"worker can take, {snap.assigned + snap.in_progress} held, "
-            f"{snap.submitted} awaiting review)"
+            f"worker can take, {snap.assigned + snap.in_progress} held{review})"
         )

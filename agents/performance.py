@@ -113,7 +113,7 @@ def _noisy(base: float, noise: Noise, sigma: float, u: float) -> float:
 def _check_noise(noise: str, sigma: float) -> None:
     if noise not in ("fixed", "lognormal", "exponential"):
         raise ValueError(f"noise must be fixed, lognormal or exponential, got {noise!r}")
-    if sigma < 0:
+    if not sigma >= 0:
         raise ValueError(f"sigma must be >= 0, got {sigma!r}")
 
 

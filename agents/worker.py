@@ -150,6 +150,8 @@ class WorkerAgent(BaseAgent):
         self.completed: list[TaskResult] = []
         self.leaving = False
         self._asked = False
+        self._refused: dict[str, None] = {}  # managers told "busy", to tell when free
+        self._managers: dict[str, None] = {}  # managers that gave work, until they finish
 
     @property
     def skill_level(self) -> float:
@@ -222,12 +224,14 @@ class WorkerAgent(BaseAgent):
         """Accept the assignment if there is room and the specialty fits; else refuse."""
         task = data.task
         manager = self.admin_peer or agent.id
+        self._managers[manager] = None
         specialties = self.profile_data.specialties
         reason = None
         if self.leaving:
             reason = "leaving"
         elif not self.pull and len(self.active) >= self.profile_data.capacity:
             reason = "busy"
+            self._refused[manager] = None
         elif specialties is not None and task.skill is not None and task.skill not in specialties:
             reason = "specialty"
         if reason is not None:
@@ -254,6 +258,7 @@ class WorkerAgent(BaseAgent):
 
     def _begin(self, data: TaskAssignment, manager: str) -> None:
         task = data.task
+        self._managers[manager] = None
         self.active[task.id] = data
         self.send_nowait(manager, TaskAccepted(task_id=task.id, worker=self.id))
         skill = self.profile_data.skill_for(task.skill)
@@ -293,6 +298,11 @@ class WorkerAgent(BaseAgent):
             self.stop("left")
         elif self.pull:
             self._work_next(manager)
+        elif self._refused:
+            # A manager that was told "busy" stopped offering work; say there is room.
+            refused, self._refused = self._refused, {}
+            for other in refused:
+                self.send_nowait(other, WorkRequest(worker=self.id, capacity=self.capacity))
 
     def _review(self, data: TaskAssignment, manager: str, skill: float, draws: Draws) -> None:
         task = data.task
@@ -330,5 +340,14 @@ class WorkerAgent(BaseAgent):
     async def handle_complete(
         self, data: SimulationComplete, time: float, agent: AgentDetail
     ) -> None:
-        """The manager is done: leave the bus."""
-        self.stop("complete")
+        """Leave the bus once every manager this worker served is done.
+
+        A worker with an ``admin_peer`` leaves when that manager is done.
+        """
+        if self.admin_peer is not None:
+            if agent.id == self.admin_peer:
+                self.stop("complete")
+            return
+        self._managers.pop(agent.id, None)
+        if not self._managers:
+            self.stop("complete")

@@ -71,8 +71,27 @@ def _resolve(source: str | Path) -> Path:
     return bundled
 
 
-def _path(location: tuple[int | str, ...], error: object) -> str:
-    parts = [str(p) for p in location if str(p) not in _UNION_TAGS]
+def _path(location: tuple[int | str, ...], error: object, data: object) -> str:
+    # Pydantic puts a tagged union's tag into the location (``difficulty.uniform.high``);
+    # drop it, but only where the input really holds a distribution with that tag, so
+    # that a category named "normal" keeps its place.
+    parts = []
+    node = data
+    for step in location:
+        if (
+            isinstance(node, dict)
+            and step not in node
+            and str(step) in _UNION_TAGS
+            and node.get("dist") == step
+        ):
+            continue
+        parts.append(str(step))
+        if isinstance(node, dict):
+            node = node.get(step)
+        elif isinstance(node, list) and isinstance(step, int) and 0 <= step < len(node):
+            node = node[step]
+        else:
+            node = None
     cause = getattr(error, "get", lambda _k: None)("ctx")
     problem = cause.get("error") if isinstance(cause, dict) else None
     if isinstance(problem, FieldProblemError):
@@ -107,6 +126,6 @@ def load_scenario(source: str | Path) -> LoadedScenario:
         problems = []
         for item in error.errors():
             message = item["msg"].removeprefix("Value error, ")
-            problems.append((_path(item["loc"], item), message))
+            problems.append((_path(item["loc"], item, data), message))
         raise ScenarioError(str(path), problems) from None
     return LoadedScenario(spec.name or path.stem, path, spec)

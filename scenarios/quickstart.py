@@ -11,6 +11,8 @@ from agents import TaskManager, WorkerAgent, run
 from protocol import Task
 from scenarios.console import configure_logging
 
+__all__ = ["main"]
+
 
 async def main() -> TaskManager:
     """The seed's ``main``, returning the manager so callers can inspect it."""

@@ -67,8 +67,10 @@ class Learning:
         task = observation.task
         worker = observation.worker_id
         self._counts[worker] = self._counts.get(worker, 0) + 1
-        for category in {None, task.skill}:
-            current = self.estimate(worker, category)
+        categories = [None] if task.skill is None else [None, task.skill]
+        # Read every estimate before writing any: each updates from the same start.
+        currents = [self.estimate(worker, category) for category in categories]
+        for category, current in zip(categories, currents, strict=True):
             x = (current - task.difficulty) / self.scale
             expected = 1.0 / (1.0 + math.exp(-x)) if x >= 0 else math.exp(x) / (1.0 + math.exp(x))
             updated = current + self.rate * (float(observation.success) - expected)

@@ -1,0 +1,85 @@
+"""Shared fixtures: captured logs, a traced run, and a run that feeds one agent messages."""
+
+from collections.abc import Awaitable, Iterator, MutableMapping, Sequence
+from typing import Any, Protocol
+
+import pytest
+from structlog.testing import capture_logs
+
+from agents import BaseAgent, RunSummary, Runtime, on_run
+from protocol import Message
+
+Logs = list[MutableMapping[str, Any]]
+"""Captured structlog events, oldest first."""
+
+TraceEvent = tuple[float, str, str, str]
+"""One delivery: ``(t, sender id, recipient id, message kind)``."""
+
+
+class Tracer(Protocol):
+    def __call__(
+        self,
+        *agents: BaseAgent,
+        main: Awaitable[Any] | None = None,
+        seed: int = 0,
+        until: float | None = None,
+        strict_bus: bool = False,
+    ) -> list[TraceEvent]: ...
+
+
+class Feeder(Protocol):
+    def __call__(self, target: BaseAgent, *messages: Message) -> RunSummary: ...
+
+
+class Script(BaseAgent):
+    """Sends its messages to one agent as soon as the run starts, then leaves."""
+
+    def __init__(self, to: str, messages: Sequence[Message], name: str = "script") -> None:
+        super().__init__(name)
+        self.to = to
+        self.messages = tuple(messages)
+
+    @on_run()
+    async def play(self) -> None:
+        for message in self.messages:
+            await self.send(self.to, message)
+        self.stop()
+
+
+@pytest.fixture(name="logs")
+def fixture_logs() -> Iterator[Logs]:
+    """Every structlog event of the test, as dicts (agents must be built inside the test)."""
+    with capture_logs() as captured:
+        yield captured
+
+
+@pytest.fixture(name="trace")
+def fixture_trace() -> Tracer:
+    """Run agents in a strict, traced runtime and return its deliveries."""
+
+    def run_traced(
+        *agents: BaseAgent,
+        main: Awaitable[Any] | None = None,
+        seed: int = 0,
+        until: float | None = None,
+        strict_bus: bool = False,
+    ) -> list[TraceEvent]:
+        runtime = Runtime(seed=seed, trace=True, strict_bus=strict_bus)
+        runtime.add(*agents)
+        runtime.run(main, until=until, strict=True)
+        assert runtime.trace is not None
+        return [(e.t, e.sender.id, e.recipient, e.message.kind) for e in runtime.trace]
+
+    return run_traced
+
+
+@pytest.fixture(name="feed")
+def fixture_feed() -> Feeder:
+    """Run ``target`` beside a script that sends it ``messages`` in order."""
+
+    def feed(target: BaseAgent, *messages: Message) -> RunSummary:
+        runtime = Runtime()
+        runtime.add(Script(target.id, messages), target)
+        return runtime.run()
+
+    return feed

@@ -1,0 +1,169 @@
+from typing import Any
+
+import pydantic
+import pytest
+
+from agents import BaseAgent, Runtime, WorkerAgent, WorkerProfile, on, on_run
+from protocol import (
+    AgentDetail,
+    Message,
+    SimulationComplete,
+    Task,
+    TaskAccepted,
+    TaskAssignment,
+    TaskRejected,
+    TaskResult,
+)
+
+
+class Boss(BaseAgent):
+    """Sends assignments straight to one worker and records every reply."""
+
+    role = "manager"
+
+    def __init__(self, to: str, *assignments: Message, results: int, name: str = "boss") -> None:
+        super().__init__(name)
+        self.to = to
+        self.assignments = assignments
+        self.results = results
+        self.replies: list[tuple[float, str, Message]] = []
+
+    @on_run()
+    async def assign(self) -> None:
+        for assignment in self.assignments:
+            await self.send(self.to, assignment)
+
+    @on(Message)
+    async def reply(self, message: Message, time: float, sender: AgentDetail) -> None:
+        self.replies.append((time, sender.id, message))
+        if sum(isinstance(m, TaskResult) for _, _, m in self.replies) == self.results:
+            self.stop()
+
+
+def assignment(task_id: Any, difficulty: float, skill: str | None = None) -> TaskAssignment:
+    return TaskAssignment(task=Task(id=task_id, difficulty=difficulty, skill=skill))
+
+
+def run_all(*agents: BaseAgent) -> None:
+    runtime = Runtime()
+    runtime.add(*agents)
+    runtime.run(strict=True)
+
+
+def field_errors(error: pydantic.ValidationError) -> list[tuple[Any, ...]]:
+    return [e["loc"] for e in error.errors()]
+
+
+class TestWorkerInput:
+    def test_negative_skill_names_skill_level(self) -> None:
+        """A negative skill raises a ValidationError naming skill_level."""
+        with pytest.raises(pydantic.ValidationError, match=r"skill_level") as caught:
+            WorkerAgent("w", skill_level=-1)
+        assert field_errors(caught.value) == [("skill_level",)]
+
+    def test_capacity_zero_names_capacity(self) -> None:
+        """A capacity of 0 raises a ValidationError naming capacity."""
+        with pytest.raises(pydantic.ValidationError, match=r"capacity") as caught:
+            WorkerAgent("w", skill_level=1, capacity=0)
+        assert field_errors(caught.value) == [("capacity",)]
+
+    def test_non_numeric_skill_is_refused(self) -> None:
+        """A skill that is not a number raises a ValidationError naming it."""
+        with pytest.raises(pydantic.ValidationError) as caught:
+            WorkerAgent("w", skill_level="expert")  # type: ignore[arg-type]
+        assert field_errors(caught.value) == [("skill_level",)]
+
+    def test_non_numeric_category_skill_is_refused(self) -> None:
+        """Per-category skills are numbers; an unparseable one is named with its category."""
+        with pytest.raises(pydantic.ValidationError) as caught:
+            WorkerAgent("w", skill_level=1, skills={"vision": "high"})  # type: ignore[dict-item]
+        assert field_errors(caught.value) == [("skills", "vision")]
+
+    def test_profile_is_public(self) -> None:
+        """A worker's details carry its role and declared profile."""
+        worker = WorkerAgent("w", 4, skills={"vision": 7}, specialties=["vision"], capacity=2)
+        detail = worker.details()
+        assert (detail.id, detail.role) == ("w", "worker")
+        assert WorkerProfile.model_validate(detail.profile) == WorkerProfile(
+            skill_level=4, skills={"vision": 7}, specialties=["vision"], capacity=2
+        )
+        assert (worker.skill_level, worker.specialties, worker.capacity) == (4, ["vision"], 2)
+
+
+class TestAssignments:
+    def test_accepts_works_and_reports(self) -> None:
+        """A worker accepts, works `difficulty` simulated seconds, and reports success."""
+        boss = Boss("w", assignment(1, 3), results=1)
+        run_all(boss, WorkerAgent("w", skill_level=5))
+        assert boss.replies == [
+            (0.0, "w", TaskAccepted(task_id=1, worker="w")),
+            (3.0, "w", TaskResult(task_id=1, worker="w", success=True, duration=3.0)),
+        ]
+
+    def test_too_hard_task_fails(self) -> None:
+        """Under the seed's threshold rule a task above the worker's skill fails."""
+        boss = Boss("w", assignment(1, 6), results=1)
+        run_all(boss, WorkerAgent("w", skill_level=5.5))
+        assert boss.replies[-1] == (
+            6.0,
+            "w",
+            TaskResult(task_id=1, worker="w", success=False, duration=6.0),
+        )
+
+    def test_busy_worker_rejects_a_second_assignment(self) -> None:
+        """With capacity 1, a second assignment is refused as busy while the first runs."""
+        boss = Boss("w", assignment(1, 3), assignment(2, 1), results=1)
+        worker = WorkerAgent("w", skill_level=5)
+        run_all(boss, worker)
+        assert boss.replies == [
+            (0.0, "w", TaskAccepted(task_id=1, worker="w")),
+            (0.0, "w", TaskRejected(task_id=2, worker="w", reason="busy")),
+            (3.0, "w", TaskResult(task_id=1, worker="w", success=True, duration=3.0)),
+        ]
+        assert worker.completed == [TaskResult(task_id=1, worker="w", success=True, duration=3.0)]
+
+    def test_capacity_two_works_in_parallel(self) -> None:
+        """A worker with capacity 2 holds two tasks at once, refuses a third, and says when
+        it has room again."""
+        boss = Boss("w", assignment(1, 3), assignment(2, 1), assignment(3, 1), results=2)
+        run_all(boss, WorkerAgent("w", skill_level=5, capacity=2))
+        assert [(t, type(m).__name__, getattr(m, "task_id", None)) for t, _, m in boss.replies] == [
+            (0.0, "TaskAccepted", 1),
+            (0.0, "TaskAccepted", 2),
+            (0.0, "TaskRejected", 3),
+            (1.0, "TaskResult", 2),
+            (1.0, "WorkRequest", None),
+            (3.0, "TaskResult", 1),
+        ]
+
+    def test_specialist_rejects_other_categories(self) -> None:
+        """A specialist refuses a task of another category and takes uncategorized ones."""
+        boss = Boss("w", assignment(1, 1, "text"), assignment(2, 1), results=1)
+        run_all(boss, WorkerAgent("w", skill_level=5, specialties=["vision"]))
+        assert boss.replies == [
+            (0.0, "w", TaskRejected(task_id=1, worker="w", reason="specialty")),
+            (0.0, "w", TaskAccepted(task_id=2, worker="w")),
+            (1.0, "w", TaskResult(task_id=2, worker="w", success=True, duration=1.0)),
+        ]
+
+    def test_results_go_to_admin_peer(self) -> None:
+        """With admin_peer set, replies go there rather than to whoever assigned the task."""
+        ledger = Boss("w", results=1, name="ledger")
+        boss = Boss("w", assignment(1, 2), results=1)
+        run_all(ledger, boss, WorkerAgent("w", skill_level=5, admin_peer="ledger"))
+        assert boss.replies == []
+        assert ledger.replies == [
+            (0.0, "w", TaskAccepted(task_id=1, worker="w")),
+            (2.0, "w", TaskResult(task_id=1, worker="w", success=True, duration=2.0)),
+        ]
+
+
+class TestLeaving:
+    def test_worker_leaves_when_its_manager_completes(self) -> None:
+        """SimulationComplete from the worker's manager makes it leave the bus."""
+        worker = WorkerAgent("w", skill_level=1, admin_peer="boss")
+        boss = Boss("w", SimulationComplete(total=0, completed=0, failed=0), results=0)
+        runtime = Runtime()
+        runtime.add(boss, worker)
+        summary = runtime.run(until=10)
+        assert (worker.stopped, summary.t) == (True, 0.0)
