@@ -1,0 +1,277 @@
+import json
+import re
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+import structlog
+
+from agents.policies import policy_names
+from protocol import decode
+from scenarios.cli import main
+from scenarios.loader import bundled_scenarios
+from scenarios.report import HIGHER_IS_BETTER
+
+METRIC_KEYS = {
+    "total",
+    "completed",
+    "failed",
+    "success_rate",
+    "makespan",
+    "throughput",
+    "wait_mean",
+    "wait_p95",
+    "utilization_mean",
+    "fairness_jain",
+    "overqualification_mean",
+    "deadline_misses",
+    "reassignments",
+}
+TASK_KEYS = {
+    "id",
+    "difficulty",
+    "priority",
+    "worker",
+    "attempts",
+    "status",
+    "success",
+    "arrived",
+    "assigned",
+    "started",
+    "finished",
+}
+WORKER_KEYS = {"name", "skill_level", "skills", "tasks", "successes", "busy_time", "utilization"}
+COMPARED_AT_LEAST = {
+    "success_rate",
+    "throughput",
+    "utilization_mean",
+    "fairness_jain",
+    "completed",
+    "makespan",
+    "wait_mean",
+    "wait_p95",
+    "overqualification_mean",
+    "deadline_misses",
+    "failed",
+    "reassignments",
+    "retries",
+}
+
+
+@pytest.fixture(autouse=True)
+def _restore_logging() -> Iterator[None]:
+    """The CLI configures structlog for the process; put the test session's set-up back."""
+    saved = structlog.get_config()
+    yield
+    structlog.configure(**saved)
+
+
+def read_json(path: Path) -> Any:
+    return json.loads(path.read_text(encoding="utf-8"))
+
+
+class TestList:
+    def test_names_every_scenario_and_policy(self, capsys: pytest.CaptureFixture[str]) -> None:
+        """``list`` exits 0 and names every bundled scenario and registered policy."""
+        assert main(["list"]) == 0
+        out = capsys.readouterr().out
+        for name in [*bundled_scenarios(), *policy_names()]:
+            assert re.search(rf"\b{re.escape(name)}\b", out), name
+
+
+class TestRun:
+    def test_quickstart_json(self, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+        """``run quickstart --json`` writes the seed's exact result."""
+        out = tmp_path / "out.json"
+        assert main(["run", "quickstart", "--json", str(out)]) == 0
+        assert capsys.readouterr().err == ""
+        result = read_json(out)
+        assert (result["scenario"], result["policy"], result["seed"]) == (
+            "quickstart",
+            "best_fit",
+            0,
+        )
+        metrics = result["metrics"]
+        assert set(metrics) >= METRIC_KEYS
+        assert {k: metrics[k] for k in sorted(METRIC_KEYS)} == {
+            "completed": 3,
+            "deadline_misses": 0,
+            "failed": 0,
+            "fairness_jain": 0.806452,
+            "makespan": 8.0,
+            "overqualification_mean": 1.0,
+            "reassignments": 0,
+            "success_rate": 1.0,
+            "throughput": 0.375,
+            "total": 3,
+            "utilization_mean": 0.625,
+            "wait_mean": 0.0,
+            "wait_p95": 0.0,
+        }
+        assert all(set(row) >= TASK_KEYS for row in result["tasks"])
+        assert [
+            (
+                row["id"],
+                row["difficulty"],
+                row["priority"],
+                row["worker"],
+                row["attempts"],
+                row["status"],
+                row["success"],
+                row["arrived"],
+                row["assigned"],
+                row["started"],
+                row["finished"],
+            )
+            for row in result["tasks"]
+        ] == [
+            (1, 2.0, 1, "Junior", 1, "completed", True, 0.0, 0.0, 0.0, 2.0),
+            (2, 5.0, 1, "Intermediate", 1, "completed", True, 0.0, 0.0, 0.0, 5.0),
+            (3, 8.0, 1, "Senior", 1, "completed", True, 0.0, 0.0, 0.0, 8.0),
+        ]
+        assert all(set(row) >= WORKER_KEYS for row in result["workers"])
+        assert [{k: row[k] for k in sorted(WORKER_KEYS)} for row in result["workers"]] == [
+            {
+                "busy_time": 2.0,
+                "name": "Junior",
+                "skill_level": 3.0,
+                "skills": {},
+                "successes": 1,
+                "tasks": 1,
+                "utilization": 0.25,
+            },
+            {
+                "busy_time": 5.0,
+                "name": "Intermediate",
+                "skill_level": 6.0,
+                "skills": {},
+                "successes": 1,
+                "tasks": 1,
+                "utilization": 0.625,
+            },
+            {
+                "busy_time": 8.0,
+                "name": "Senior",
+                "skill_level": 9.0,
+                "skills": {},
+                "successes": 1,
+                "tasks": 1,
+                "utilization": 1.0,
+            },
+        ]
+
+    def test_prints_the_report(self, capsys: pytest.CaptureFixture[str]) -> None:
+        """The report on stdout names the scenario, the policy and each worker."""
+        assert main(["run", "quickstart"]) == 0
+        out = capsys.readouterr().out
+        for name in ("quickstart", "best_fit", "Junior", "Intermediate", "Senior", "makespan"):
+            assert name in out
+
+    def test_policy_and_seed_override(self, tmp_path: Path) -> None:
+        """--policy and --seed replace the file's and are recorded in the result."""
+        out = tmp_path / "out.json"
+        args = ["run", "quickstart", "--policy", "round_robin", "--seed", "5", "--json", str(out)]
+        assert main(args) == 0
+        result = read_json(out)
+        assert (result["policy"], result["seed"]) == ("round_robin", 5)
+        assert [row["worker"] for row in result["tasks"]] == ["Junior", "Intermediate", "Senior"]
+
+    def test_trace_is_json_lines_of_decodable_messages(self, tmp_path: Path) -> None:
+        """Every --trace line is JSON whose message decodes back to the same message."""
+        trace = tmp_path / "trace.jsonl"
+        assert main(["run", "quickstart", "--trace", str(trace)]) == 0
+        lines = trace.read_text(encoding="utf-8").splitlines()
+        assert lines
+        kinds = []
+        for line in lines:
+            entry = json.loads(line)
+            assert {"t", "seq", "sender", "recipient", "message"} <= set(entry)
+            message = decode(json.dumps(entry["message"]))
+            assert message.model_dump(mode="json") == entry["message"]
+            kinds.append(message.kind)
+        assert [entry["seq"] for entry in map(json.loads, lines)] == sorted(
+            entry["seq"] for entry in map(json.loads, lines)
+        )
+        assert kinds.count("task_assignment") == 3
+        assert kinds.count("task_result") == 3
+
+    def test_bad_file_exits_2_with_one_line_per_problem(
+        self, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    ) -> None:
+        """A bad scenario file exits 2 with ``error: path: field: message`` and no traceback."""
+        path = tmp_path / "bad.toml"
+        path.write_text(
+            '[[workers.items]]\nname = "a"\n'
+            '[tasks.generate]\ncount = 3\ndifficulty = { dist = "uniform", low = 1, high = 11 }\n',
+            encoding="utf-8",
+        )
+        assert main(["run", str(path)]) == 2
+        captured = capsys.readouterr()
+        assert captured.err == (
+            f"error: {path}: tasks.generate.difficulty.high: difficulty must be <= 10, got 11\n"
+        )
+        assert "Traceback" not in captured.out
+
+    def test_missing_file_exits_2(self, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+        """A scenario file that does not exist exits 2 naming it."""
+        path = tmp_path / "missing.toml"
+        assert main(["run", str(path)]) == 2
+        assert capsys.readouterr().err == f"error: {path}: no such file\n"
+
+    def test_unknown_policy_exits_2_listing_the_known_ones(
+        self, capsys: pytest.CaptureFixture[str]
+    ) -> None:
+        """An unknown --policy exits 2 and lists every registered policy."""
+        assert main(["run", "quickstart", "--policy", "nope"]) == 2
+        known = ", ".join(policy_names())
+        assert capsys.readouterr().err == (
+            f"error: unknown policy 'nope'; known policies: {known}\n"
+        )
+
+    def test_bad_arguments_exit_2(self, capsys: pytest.CaptureFixture[str]) -> None:
+        """argparse refuses a missing scenario with exit code 2."""
+        with pytest.raises(SystemExit) as caught:
+            main(["run"])
+        assert caught.value.code == 2
+        assert "the following arguments are required: scenario" in capsys.readouterr().err
+
+
+class TestCompare:
+    def test_summary_per_metric_per_policy(
+        self, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    ) -> None:
+        """``compare`` over 2 seeds writes mean, half-width and n == 2 per metric and policy."""
+        out = tmp_path / "c.json"
+        args = ["compare", "quickstart", "--policy", "best_fit", "--policy", "round_robin"]
+        assert main([*args, "--seeds", "2", "--json", str(out)]) == 0
+        document = read_json(out)
+        assert (document["scenario"], document["seeds"], document["policies"]) == (
+            "quickstart",
+            [0, 1],
+            ["best_fit", "round_robin"],
+        )
+        summary = document["summary"]
+        assert COMPARED_AT_LEAST <= set(summary) <= set(HIGHER_IS_BETTER)
+        for metric, per_policy in summary.items():
+            assert set(per_policy) == {"best_fit", "round_robin"}, metric
+            for entry in per_policy.values():
+                assert set(entry) == {"mean", "half_width", "n"}
+                assert entry["n"] == 2
+        # The seed's workload is deterministic, so both seeds agree exactly.
+        assert summary["makespan"]["best_fit"] == {"mean": 8.0, "half_width": 0.0, "n": 2}
+        assert summary["success_rate"]["best_fit"] == {"mean": 1.0, "half_width": 0.0, "n": 2}
+        assert [len(document["runs"][p]) for p in ("best_fit", "round_robin")] == [2, 2]
+        assert "quickstart: mean" in capsys.readouterr().out
+
+    def test_zero_seeds_exit_2(self, capsys: pytest.CaptureFixture[str]) -> None:
+        """--seeds below 1 exits 2 with the reason."""
+        assert main(["compare", "quickstart", "--policy", "best_fit", "--seeds", "0"]) == 2
+        assert capsys.readouterr().err == "error: --seeds must be >= 1, got 0\n"
+
+    def test_unknown_policy_fails_before_any_run(self, capsys: pytest.CaptureFixture[str]) -> None:
+        """An unknown policy among several exits 2 without running the known ones."""
+        assert main(["compare", "quickstart", "--policy", "best_fit", "--policy", "nope"]) == 2
+        captured = capsys.readouterr()
+        assert captured.err.startswith("error: unknown policy 'nope'; known policies: ")
+        assert captured.out == ""

@@ -1,0 +1,123 @@
+"""Golden outputs of the bundled scenarios, and the behaviour each one is there to show.
+
+Set ``SKILLSIM_UPDATE_GOLDEN=1`` to rewrite ``scenarios/library/expected/<name>.json``
+from the current code instead of comparing with it.
+"""
+
+import json
+import logging
+import os
+from collections.abc import Callable, Iterator
+from functools import cache
+from typing import Any
+
+import pytest
+import structlog
+
+from scenarios.loader import LIBRARY, bundled_scenarios, load_scenario
+from scenarios.metrics import RunResult
+from scenarios.run import run_scenario
+
+EXPECTED = LIBRARY / "expected"
+UPDATE = os.environ.get("SKILLSIM_UPDATE_GOLDEN") == "1"
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _quiet_logging() -> Iterator[None]:
+    """Drop the runs' info and debug events (thousands per run); restore the set-up after."""
+    saved = structlog.get_config()
+    structlog.configure(wrapper_class=structlog.make_filtering_bound_logger(logging.WARNING))
+    yield
+    structlog.configure(**saved)
+
+
+@pytest.fixture(scope="module", name="result_of")
+def fixture_result_of() -> Callable[[str], RunResult]:
+    """Each bundled scenario's result, run once per module."""
+
+    @cache
+    def result_of(name: str) -> RunResult:
+        return run_scenario(load_scenario(name)).result
+
+    return result_of
+
+
+def golden(result: RunResult) -> dict[str, Any]:
+    """What the golden file keeps: every metric, and each worker's share."""
+    document = {
+        "metrics": result.metrics.model_dump(),
+        "workers": [[w.name, w.tasks, w.successes] for w in result.workers],
+    }
+    # Through JSON and back, so that the comparison sees what the file holds.
+    loaded: dict[str, Any] = json.loads(json.dumps(document))
+    return loaded
+
+
+class TestGolden:
+    @pytest.mark.parametrize("name", list(bundled_scenarios()))
+    def test_matches_the_expected_output(
+        self, name: str, result_of: Callable[[str], RunResult]
+    ) -> None:
+        """The run's metrics and per-worker (name, tasks, successes) equal the golden file."""
+        path = EXPECTED / f"{name}.json"
+        actual = golden(result_of(name))
+        if UPDATE:
+            EXPECTED.mkdir(exist_ok=True)
+            path.write_text(json.dumps(actual, indent=2) + "\n", encoding="utf-8")
+        assert json.loads(path.read_text(encoding="utf-8")) == actual
+
+    def test_every_golden_file_has_a_scenario(self) -> None:
+        """No golden file is left over from a removed scenario."""
+        assert sorted(p.stem for p in EXPECTED.glob("*.json")) == sorted(bundled_scenarios())
+
+
+class TestWhyEachScenarioIsThere:
+    def test_quickstart_succeeds_entirely_at_makespan_8(
+        self, result_of: Callable[[str], RunResult]
+    ) -> None:
+        """quickstart: the seed's three tasks all succeed and the senior finishes at t=8."""
+        metrics = result_of("quickstart").metrics
+        assert (metrics.total, metrics.completed, metrics.success_rate, metrics.makespan) == (
+            3,
+            3,
+            1.0,
+            8.0,
+        )
+
+    def test_specialists_only_do_their_own_categories(
+        self, result_of: Callable[[str], RunResult]
+    ) -> None:
+        """specialists: every categorized task was done by a worker that takes its category."""
+        specialties = {
+            w.name: w.specialties for w in load_scenario("specialists").spec.workers.items
+        }
+        rows = result_of("specialists").tasks
+        assert {row.skill for row in rows} == {"vision", "text", "audio"}
+        assert all(row.attempts == 1 and row.worker is not None for row in rows)
+        wrong = [
+            (row.id, row.skill, row.worker)
+            for row in rows
+            if row.worker is not None
+            and specialties[row.worker] is not None
+            and row.skill not in (specialties[row.worker] or [])
+        ]
+        assert wrong == []
+
+    def test_rush_hour_misses_deadlines_with_a_long_wait_tail(
+        self, result_of: Callable[[str], RunResult]
+    ) -> None:
+        """rush_hour: arrivals above capacity miss deadlines; the p95 wait exceeds the mean."""
+        metrics = result_of("rush_hour").metrics
+        assert metrics.deadline_misses > 0
+        assert metrics.wait_p95 > metrics.wait_mean
+
+    def test_unknown_skills_are_learnt(self, result_of: Callable[[str], RunResult]) -> None:
+        """unknown_skills: learnt estimates end within one skill point of the truth on average."""
+        mae = result_of("unknown_skills").metrics.estimate_mae
+        assert mae is not None
+        assert mae < 1.0
+
+    def test_mixed_skills_is_the_large_one(self, result_of: Callable[[str], RunResult]) -> None:
+        """mixed_skills: ten thousand tasks, every one of them finished."""
+        metrics = result_of("mixed_skills").metrics
+        assert (metrics.total, metrics.completed + metrics.failed) == (10_000, 10_000)
