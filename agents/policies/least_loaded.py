@@ -10,6 +10,7 @@ Ties go to the more skilled worker, then to the longest idle.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from agents.policies.base import (
@@ -43,6 +44,35 @@ def _key(worker: WorkerView, load: dict[str, int], pending: PendingTask) -> tupl
     )
 
 
+Choose = Callable[[list[WorkerView], dict[str, int], PendingTask, Snapshot], WorkerView]
+
+
+def _place(snapshot: Snapshot, choose: Choose) -> list[Assignment]:
+    load = {w.id: w.load for w in snapshot.workers}
+    chosen: list[Assignment] = []
+    for pending in snapshot.pending:
+        candidates = _candidates(pending, snapshot.workers, load)
+        if not candidates:
+            continue
+        worker = choose(candidates, load, pending, snapshot)
+        load[worker.id] += 1
+        chosen.append(Assignment(pending.task.id, worker.id))
+    return chosen
+
+
+def _least(
+    candidates: list[WorkerView], load: dict[str, int], pending: PendingTask, snapshot: Snapshot
+) -> WorkerView:
+    return min(candidates, key=lambda w: _key(w, load, pending))
+
+
+def _better_of_two(
+    candidates: list[WorkerView], load: dict[str, int], pending: PendingTask, snapshot: Snapshot
+) -> WorkerView:
+    sample = snapshot.random.sample(candidates, min(2, len(candidates)))
+    return min(sample, key=lambda w: _key(w, load, pending))
+
+
 @dataclass
 class LeastLoaded:
     """Join the shortest queue among capable workers."""
@@ -51,16 +81,7 @@ class LeastLoaded:
 
     def assign(self, snapshot: Snapshot) -> list[Assignment]:
         """Give each task to the least loaded capable worker."""
-        load = {w.id: w.load for w in snapshot.workers}
-        chosen: list[Assignment] = []
-        for pending in snapshot.pending:
-            candidates = _candidates(pending, snapshot.workers, load)
-            if not candidates:
-                continue
-            worker = min(candidates, key=lambda w: _key(w, load, pending))
-            load[worker.id] += 1
-            chosen.append(Assignment(pending.task.id, worker.id))
-        return chosen
+        return _place(snapshot, _least)
 
 
 @dataclass
@@ -71,14 +92,4 @@ class PowerOfTwo:
 
     def assign(self, snapshot: Snapshot) -> list[Assignment]:
         """Give each task to the less loaded of two sampled capable workers."""
-        load = {w.id: w.load for w in snapshot.workers}
-        chosen: list[Assignment] = []
-        for pending in snapshot.pending:
-            candidates = _candidates(pending, snapshot.workers, load)
-            if not candidates:
-                continue
-            sample = snapshot.random.sample(candidates, min(2, len(candidates)))
-            worker = min(sample, key=lambda w: _key(w, load, pending))
-            load[worker.id] += 1
-            chosen.append(Assignment(pending.task.id, worker.id))
-        return chosen
+        return _place(snapshot, _better_of_two)
