@@ -18,6 +18,7 @@ The seed's bounds are enforced here, each with an error that names the setting.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from fractions import Fraction
 
 __all__ = [
     "Consensus",
@@ -117,6 +118,11 @@ class Distribution:
             raise ValueError("consensus and pulling cannot be combined (as on the seed platform)")
         if self.workload:
             check_workload(self.workload)
+            if self.min_submitted > 1 or self.consensus is not None:
+                raise ValueError(
+                    "workload split gives each task to one worker, so it cannot be combined "
+                    "with min_submitted > 1 or consensus"
+                )
 
 
 def check_workload(units: tuple[WorkloadUnit, ...]) -> None:
@@ -144,7 +150,8 @@ def split(count: int, units: tuple[WorkloadUnit, ...]) -> list[str]:
         The assignee of each item, in item order.
     """
     check_workload(units)
-    exact = [count * u.load / 100 for u in units]
+    # Exact fractions: equal remainders must tie, not differ by float noise.
+    exact = [Fraction(count) * Fraction(str(u.load)) / 100 for u in units]
     shares = [int(e) for e in exact]
     leftover = count - sum(shares)
     order = sorted(range(len(units)), key=lambda i: (-(exact[i] - shares[i]), i))

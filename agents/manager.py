@@ -221,7 +221,10 @@ class TaskManager(Operations):
 
     @on_connect("reviewer")
     async def handle_reviewer(self, topic: str, agent: AgentDetail) -> None:
-        """Track a QA reviewer."""
+        """Track a QA reviewer named in the QA settings."""
+        qa = self.distribution.qa
+        if qa is None or agent.id not in qa.reviewers:
+            return
         self.reviewers[agent.id] = WorkerRecord(
             agent, WorkerProfile.model_validate(agent.profile), len(self.reviewers), 0, self.now
         )
@@ -236,6 +239,7 @@ class TaskManager(Operations):
         record.connected = False
         self._available.pop(agent.id, None)
         self._requests.pop(agent.id, None)
+        self._undesignate(agent.id)
         for task_id in list(record.held):
             task = self.board.get(task_id)
             hold = self._drop_hold(task, agent.id)
@@ -257,10 +261,18 @@ class TaskManager(Operations):
 
     @on_disconnect("reviewer")
     async def handle_reviewer_gone(self, topic: str, agent: AgentDetail) -> None:
-        """A reviewer left: its reviews go back to the queue."""
+        """A reviewer left: its reviews go back to the front of the queue."""
         reviewer = self.reviewers.get(agent.id)
-        if reviewer is not None:
-            reviewer.connected = False
+        if reviewer is None:
+            return
+        reviewer.connected = False
+        for key in reversed(list(reviewer.held)):
+            job = self._reviewing.pop(str(key), None)
+            if job is not None:
+                self._reviews.appendleft(job)
+        reviewer.held.clear()
+        reviewer.load = 0
+        self._request_pass()
 
     @on(WorkerLeaving)
     async def handle_leaving(self, data: WorkerLeaving, time: float, agent: AgentDetail) -> None:
@@ -270,6 +282,7 @@ class TaskManager(Operations):
             worker.leaving = True
             self._refresh(worker)
             self._requests.pop(data.worker, None)
+            self._undesignate(data.worker)
 
     @on(WorkRequest)
     async def handle_request(self, data: WorkRequest, time: float, agent: AgentDetail) -> None:
@@ -304,7 +317,11 @@ class TaskManager(Operations):
         )
         self._drop_hold(record, data.worker)
         worker = self.workers.get(data.worker)
-        if worker is not None and data.reason == "busy":
+        if worker is not None and data.reason == "leaving":
+            worker.leaving = True
+            self._refresh(worker)
+            self._undesignate(data.worker)
+        elif worker is not None and data.reason == "busy":
             worker.blocked = True
             self._refresh(worker)
         elif data.reason == "specialty":
@@ -362,6 +379,13 @@ class TaskManager(Operations):
         else:
             self._settle(record, TaskState.FAILED, data)
 
+    def _undesignate(self, worker_id: str) -> None:
+        """Free the tasks pinned to a worker that is gone or going, for anyone to take."""
+        for record in self.board:
+            if record.designated == worker_id and record.terminal is None:
+                record.designated = None
+                self.board.requeue(record)
+
     def _declined(self, record: TaskRecord, worker_id: str) -> None:
         declined = self._exclusions.setdefault(record.id, set())
         declined.add(worker_id)
@@ -392,6 +416,7 @@ class TaskManager(Operations):
             reviewer.load -= 1
             reviewer.tasks += 1
             reviewer.successes += not data.approved  # a reviewer's "success" is a catch
+            self._reviewing.pop(review_key(data.task_id, data.attempt), None)
             reviewer.idle_since = time
         record = self.board.find(data.task_id)
         self._request_pass()

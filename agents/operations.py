@@ -132,6 +132,8 @@ class Operations(Placement):
         for worker_id in (from_worker, to_worker):
             if worker_id not in self.workers:
                 raise KeyError(f"no worker with id {worker_id!r}")
+        if not self.workers[to_worker].usable:
+            raise ValueError(f"worker {to_worker!r} takes no new work (gone or leaving)")
         moved = 0
         for record in self.board:
             if record.terminal is not None:
@@ -161,6 +163,8 @@ class Operations(Placement):
         for unit in units:
             if unit.assignee_id not in self.workers:
                 raise KeyError(f"no worker with id {unit.assignee_id!r}")
+            if unit.load > 0 and not self.workers[unit.assignee_id].usable:
+                raise ValueError(f"worker {unit.assignee_id!r} takes no new work (gone or leaving)")
         movable = [
             r
             for r in self.board

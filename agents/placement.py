@@ -97,6 +97,7 @@ class Placement(BaseAgent):
         self._available: dict[str, None] = {}
         self._requests: dict[str, None] = {}
         self._reviews: deque[ReviewJob] = deque()
+        self._reviewing: dict[str, ReviewJob] = {}
         self._exclusions: dict[TaskId, set[str]] = {}
         self._ready = False
         self._pass_requested = False
@@ -192,6 +193,9 @@ class Placement(BaseAgent):
         exclude = frozenset(record.holders) | frozenset(self._exclusions.get(record.id, ()))
         if record.required > 1:
             exclude |= answered  # consensus: distinct workers
+        only = record.designated
+        if only is not None and (only in answered or only in exclude):
+            only = None  # the designated worker has done its part
         return PendingTask(
             task=record.task,
             attempts=record.attempts,
@@ -199,7 +203,7 @@ class Placement(BaseAgent):
             tried_by=tuple(record.tried_by),
             exclude=exclude,
             best_failed=record.best_failed,
-            only=record.designated,
+            only=only,
         )
 
     def _estimate(self, worker: WorkerRecord, category: str | None) -> float:
@@ -271,6 +275,7 @@ class Placement(BaseAgent):
             record = self.board.get(job.task_id)
             reviewer.load += 1
             reviewer.held[review_key(job.task_id, job.attempt)] = None
+            self._reviewing[review_key(job.task_id, job.attempt)] = job
             self.log.info(
                 "review_assigned",
                 t=self.now,

@@ -201,14 +201,15 @@ class WorkerAgent(BaseAgent):
             return
         self.leaving = True
         self.log.info("worker_leaving", t=self.now)
-        manager = self.admin_peer
-        if manager is not None:
+        managers = [self.admin_peer] if self.admin_peer is not None else list(self._managers)
+        for manager in managers:
             self.send_nowait(manager, WorkerLeaving(worker=self.id))
-            while self.queue:
-                data = self.queue.popleft()
-                self.send_nowait(
-                    manager, TaskRejected(task_id=data.task.id, worker=self.id, reason="leaving")
-                )
+        while self.queue:
+            data = self.queue.popleft()
+            self.send_nowait(
+                self.admin_peer or managers[0],
+                TaskRejected(task_id=data.task.id, worker=self.id, reason="leaving"),
+            )
         if not self.active:
             self.stop("left")
 

@@ -410,6 +410,19 @@ class StopSpec(_Spec):
     until: float | None = Field(default=None, gt=0)
 
 
+def _check_units(where: str, units: list[WorkloadSpec], names: set[str]) -> None:
+    total = sum(u.load for u in units)
+    if abs(total - 100) > 1e-9:
+        raise FieldProblemError(where, f"loads must sum to 100, got {total:g}")
+    seen: set[str] = set()
+    for unit in units:
+        if unit.assignee not in names:
+            raise FieldProblemError(where, f"unknown worker {unit.assignee!r}")
+        if unit.assignee in seen:
+            raise FieldProblemError(where, f"{unit.assignee!r} is named more than once")
+        seen.add(unit.assignee)
+
+
 class ScenarioSpec(_Spec):
     """A whole scenario file."""
 
@@ -449,12 +462,15 @@ class ScenarioSpec(_Spec):
         names = set(self.worker_names())
         joined = {e.worker for e in self.events if e.action == "join" and e.worker}
         if self.workload:
-            total = sum(u.load for u in self.workload)
-            if abs(total - 100) > 1e-9:
-                raise FieldProblemError("workload", f"loads must sum to 100, got {total:g}")
-            for unit in self.workload:
-                if unit.assignee not in names:
-                    raise FieldProblemError("workload", f"unknown worker {unit.assignee!r}")
+            _check_units("workload", self.workload, names)
+            if self.min_submitted > 1 or self.consensus is not None:
+                raise FieldProblemError(
+                    "workload",
+                    "a workload split cannot be combined with min_submitted > 1 or consensus",
+                )
+        for event in self.events:
+            if event.action == "redistribute":
+                _check_units("events", event.workload, names | joined)
         if self.qa is not None:
             reviewers = {w.name for w in self.workers.items if w.reviewer}
             for name in self.qa.reviewers:
