@@ -272,15 +272,16 @@ class WorkerAgent(BaseAgent):
             return
         threshold = self.profile_data.discard_below
         if threshold and self.model.success_probability(skill, task.difficulty) < threshold:
-            self._finish(data, manager, Outcome(False, 0.0), "discarded")
+            self._finish(data, manager, Outcome(False, 0.0), "discarded", draws)
             return
         outcome = self.model.outcome(skill, task, draws)
-        self.call_later(outcome.duration, self._finish, data, manager, outcome, "submitted")
+        self.call_later(outcome.duration, self._finish, data, manager, outcome, "submitted", draws)
 
-    def _finish(self, data: TaskAssignment, manager: str, outcome: Outcome, status: Any) -> None:
+    def _finish(
+        self, data: TaskAssignment, manager: str, outcome: Outcome, status: Any, draws: Draws
+    ) -> None:
         task = data.task
         del self.active[task.id]
-        draws = task_draws(self.runtime.seed, task.id, data.attempt)
         result = TaskResult(
             task_id=task.id,
             worker=self.id,
