@@ -16,9 +16,7 @@ Design:
 from __future__ import annotations
 
 import asyncio
-import dataclasses
 import itertools
-import types
 from collections import deque
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -46,58 +44,6 @@ Tap = Callable[[Envelope], None]
 
 BUS = AgentDetail(id="<bus>", name="bus", role="bus")
 """The sender of every ``Undeliverable``: the bus itself."""
-
-MakeEnvelope = Callable[[AgentDetail, str, float, int, Message, str | None], Envelope]
-
-
-def _envelope_maker() -> MakeEnvelope:
-    """Return a function that makes an ``Envelope`` the way its constructor does, faster.
-
-    ``Envelope`` is a frozen slots dataclass: its generated ``__init__`` stores each
-    field through ``object.__setattr__``, which costs about as much as all the rest of a
-    delivery. Storing through the slots' own descriptors makes the same object (same
-    type and field values, so it compares, hashes and prints the same, and stays
-    frozen) in about 60% of the time. Should ``Envelope`` ever change shape (other
-    fields, a ``__post_init__``, its own ``__init__`` or ``__new__``, no slots), or the
-    result differ from the constructor's, the plain constructor is used instead.
-    """
-    names = ("sender", "recipient", "t", "seq", "message", "topic")
-    slots = [vars(Envelope).get(name) for name in names]
-    init_code = getattr(Envelope.__init__, "__code__", None)
-    if (
-        tuple(field.name for field in dataclasses.fields(Envelope)) != names
-        or hasattr(Envelope, "__post_init__")
-        or Envelope.__new__ is not object.__new__
-        or init_code is None
-        or init_code.co_filename != "<string>"  # dataclass-generated, not hand-written
-        or not all(isinstance(slot, types.MemberDescriptorType) for slot in slots)
-    ):
-        return Envelope
-    set_sender, set_recipient, set_t, set_seq, set_message, set_topic = (
-        slot.__set__  # type: ignore[union-attr]
-        for slot in slots
-    )
-    new = object.__new__
-
-    def make(
-        sender: AgentDetail, recipient: str, t: float, seq: int, message: Message, topic: str | None
-    ) -> Envelope:
-        envelope: Envelope = new(Envelope)
-        set_sender(envelope, sender)
-        set_recipient(envelope, recipient)
-        set_t(envelope, t)
-        set_seq(envelope, seq)
-        set_message(envelope, message)
-        set_topic(envelope, topic)
-        return envelope
-
-    probe = (BUS, "<probe>", 1.5, 7, AgentConnected(agent=BUS), "probe")
-    if make(*probe) != Envelope(*probe):  # pragma: no cover - a guard, not a path
-        return Envelope
-    return make
-
-
-_make_envelope = _envelope_maker()
 
 
 @dataclass(frozen=True, slots=True)
@@ -422,9 +368,7 @@ class MessageBus:
     def _deliver(
         self, source: AgentDetail, mailbox: Mailbox, message: Message, topic: str | None = None
     ) -> None:
-        envelope = _make_envelope(
-            source, mailbox.owner.id, self._now(), next(self._seq), message, topic
-        )
+        envelope = Envelope(source, mailbox.owner.id, self._now(), next(self._seq), message, topic)
         self._delivered += 1
         for tap in self._taps:
             tap(envelope)
