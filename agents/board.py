@@ -134,11 +134,6 @@ class TaskRecord:
         return TaskState.ASSIGNED
 
     @property
-    def submitted(self) -> int:
-        """Responses with status ``submitted``."""
-        return sum(1 for r in self.responses if r.status == "submitted")
-
-    @property
     def open_slots(self) -> int:
         """Workers still wanted: needed responses minus those in hand and in work."""
         if self.terminal is not None or self.in_review:

@@ -115,8 +115,6 @@ class TaskManager(Operations):
         self.task_results: list[TaskResult] = []
         self.listeners: list[Listener] = []
         self.stale_results = 0
-        self.overshoot = 0
-        self.rejections = 0
         self.rework = 0
         self.reviews = 0
         self.finished_at: float | None = None
@@ -207,7 +205,7 @@ class TaskManager(Operations):
     async def handle_connection(self, topic: str, agent: AgentDetail) -> None:
         """Track a worker; start placing once the expected number is connected."""
         record = WorkerRecord(
-            agent, WorkerProfile.model_validate(agent.profile), len(self.workers), 0, self.now
+            agent, WorkerProfile.model_validate(agent.profile), len(self.workers), self.now
         )
         self.workers[agent.id] = record
         self._refresh(record)
@@ -226,7 +224,7 @@ class TaskManager(Operations):
         if qa is None or agent.id not in qa.reviewers:
             return
         self.reviewers[agent.id] = WorkerRecord(
-            agent, WorkerProfile.model_validate(agent.profile), len(self.reviewers), 0, self.now
+            agent, WorkerProfile.model_validate(agent.profile), len(self.reviewers), self.now
         )
         self._request_pass()
 
@@ -266,12 +264,10 @@ class TaskManager(Operations):
         if reviewer is None:
             return
         reviewer.connected = False
-        for key in reversed(list(reviewer.held)):
-            job = self._reviewing.pop(str(key), None)
+        for job in reversed(list(reviewer.held.values())):
             if job is not None:
                 self._reviews.appendleft(job)
         reviewer.held.clear()
-        reviewer.load = 0
         self._request_pass()
 
     @on(WorkerLeaving)
@@ -349,7 +345,6 @@ class TaskManager(Operations):
         if record.terminal is not None:
             if data.status == "submitted" and record.terminal is TaskState.COMPLETED:
                 record.overshoot += 1
-                self.overshoot += 1
             return
         if data.status == "discarded":
             self._declined(record, data.worker)
@@ -409,14 +404,11 @@ class TaskManager(Operations):
     async def handle_review(self, data: ReviewResult, time: float, agent: AgentDetail) -> None:
         """Approve the answer, or send the task back for rework elsewhere."""
         reviewer = self.reviewers.get(data.reviewer)
-        if (
-            reviewer is not None
-            and reviewer.held.pop(review_key(data.task_id, data.attempt), 0) is None
-        ):
-            reviewer.load -= 1
+        key = review_key(data.task_id, data.attempt)
+        if reviewer is not None and key in reviewer.held:
+            del reviewer.held[key]
             reviewer.tasks += 1
             reviewer.successes += not data.approved  # a reviewer's "success" is a catch
-            self._reviewing.pop(review_key(data.task_id, data.attempt), None)
             reviewer.idle_since = time
         record = self.board.find(data.task_id)
         self._request_pass()
@@ -428,7 +420,6 @@ class TaskManager(Operations):
         if data.approved:
             self._settle(record, TaskState.COMPLETED, self._final(record))
             return
-        self.rejections += 1
         record.rejections += 1
         self.log.info("review_rejected", t=time, task=record.id, worker=data.worker)
         if record.attempts < self.max_attempts:
@@ -502,6 +493,16 @@ class TaskManager(Operations):
         for listener in self.listeners:
             listener(self, record)
         self._maybe_finish()
+
+    @property
+    def overshoot(self) -> int:
+        """Submissions that arrived after their task was complete, over all tasks."""
+        return sum(r.overshoot for r in self.board)
+
+    @property
+    def rejections(self) -> int:
+        """QA rejections, over all tasks."""
+        return sum(r.rejections for r in self.board)
 
     def _maybe_finish(self) -> None:
         if self._ready and not self.board.open_count() and not self.arrivals_left:

@@ -25,7 +25,7 @@ from agents.errors import PolicyError
 from agents.performance import PerformanceModel
 from agents.policies.base import Assignment, PendingTask, Policy, Snapshot, WorkerView
 from agents.worker import WorkerProfile
-from protocol.messages import AgentDetail, Task, TaskAssignment, TaskId
+from protocol.messages import AgentDetail, TaskAssignment, TaskId
 
 __all__ = ["Placement", "ReviewJob", "WorkerRecord", "review_key"]
 
@@ -33,44 +33,6 @@ __all__ = ["Placement", "ReviewJob", "WorkerRecord", "review_key"]
 def review_key(task_id: TaskId, attempt: int) -> str:
     """How a reviewer's hold on one review is filed."""
     return f"review:{task_id!r}:{attempt}"
-
-
-@dataclass(slots=True, eq=False)
-class WorkerRecord:
-    """What the manager knows about one worker or reviewer.
-
-    Attributes:
-        detail: The worker's connection detail.
-        profile: Its declared profile.
-        order: Connection order.
-        load: Tasks it holds now.
-        idle_since: When its load last dropped.
-        connected: Whether it is on the bus.
-        blocked: It refused work as busy; nothing new until it asks again.
-        leaving: It announced it is leaving; nothing new, ever.
-        tasks: Attempts it finished.
-        successes: Successful ones.
-        busy_time: Simulated seconds spent working.
-        held: Tasks it holds now.
-    """
-
-    detail: AgentDetail
-    profile: WorkerProfile
-    order: int
-    load: int = 0
-    idle_since: float = 0.0
-    connected: bool = True
-    blocked: bool = False
-    leaving: bool = False
-    tasks: int = 0
-    successes: int = 0
-    busy_time: float = 0.0
-    held: dict[TaskId, None] = field(default_factory=dict)
-
-    @property
-    def usable(self) -> bool:
-        """Whether it may get new work at all."""
-        return self.connected and not self.blocked and not self.leaving
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,6 +43,47 @@ class ReviewJob:
     worker: str
     answer: str | None
     attempt: int
+
+
+@dataclass(slots=True, eq=False)
+class WorkerRecord:
+    """What the manager knows about one worker or reviewer.
+
+    Attributes:
+        detail: The worker's connection detail.
+        profile: Its declared profile.
+        order: Connection order.
+        idle_since: When its load last dropped.
+        connected: Whether it is on the bus.
+        blocked: It refused work as busy; nothing new until it asks again.
+        leaving: It announced it is leaving; nothing new, ever.
+        tasks: Attempts it finished.
+        successes: Successful ones.
+        busy_time: Simulated seconds spent working.
+        held: What it holds now: tasks, or for a reviewer its reviews by key.
+    """
+
+    detail: AgentDetail
+    profile: WorkerProfile
+    order: int
+    idle_since: float = 0.0
+    connected: bool = True
+    blocked: bool = False
+    leaving: bool = False
+    tasks: int = 0
+    successes: int = 0
+    busy_time: float = 0.0
+    held: dict[TaskId, ReviewJob | None] = field(default_factory=dict)
+
+    @property
+    def load(self) -> int:
+        """How much it holds now."""
+        return len(self.held)
+
+    @property
+    def usable(self) -> bool:
+        """Whether it may get new work at all."""
+        return self.connected and not self.blocked and not self.leaving
 
 
 class Placement(BaseAgent):
@@ -97,7 +100,6 @@ class Placement(BaseAgent):
         self._available: dict[str, None] = {}
         self._requests: dict[str, None] = {}
         self._reviews: deque[ReviewJob] = deque()
-        self._reviewing: dict[str, ReviewJob] = {}
         self._exclusions: dict[TaskId, set[str]] = {}
         self._ready = False
         self._pass_requested = False
@@ -119,15 +121,12 @@ class Placement(BaseAgent):
         else:
             self._available.pop(worker.detail.id, None)
 
-    def _record_of(self, worker_id: str) -> WorkerRecord | None:
-        return self.workers.get(worker_id) or self.reviewers.get(worker_id)
-
     def _drop_hold(self, record: TaskRecord, worker_id: str) -> Hold:
         """End ``worker_id``'s hold on the task and give the worker its room back."""
         hold = record.holders.pop(worker_id)
-        worker = self._record_of(worker_id)
-        if worker is not None and worker.held.pop(record.id, 0) is None:
-            worker.load -= 1
+        worker = self.workers.get(worker_id)
+        if worker is not None and record.id in worker.held:
+            del worker.held[record.id]
             worker.idle_since = self.now
             self._refresh(worker)
         return hold
@@ -253,7 +252,6 @@ class Placement(BaseAgent):
         worker = self.workers[worker_id]
         hold = self.board.hold(record, worker_id, self.now)
         worker.held[record.id] = None
-        worker.load += 1
         self._refresh(worker)
         self.log.info(
             "task_assigned",
@@ -273,9 +271,7 @@ class Placement(BaseAgent):
             reviewer = min(free, key=lambda r: (r.load, r.idle_since, r.order))
             job = self._reviews.popleft()
             record = self.board.get(job.task_id)
-            reviewer.load += 1
-            reviewer.held[review_key(job.task_id, job.attempt)] = None
-            self._reviewing[review_key(job.task_id, job.attempt)] = job
+            reviewer.held[review_key(job.task_id, job.attempt)] = job
             self.log.info(
                 "review_assigned",
                 t=self.now,
@@ -289,6 +285,3 @@ class Placement(BaseAgent):
                     task=record.task, attempt=job.attempt, review_of=job.worker, answer=job.answer
                 ),
             )
-
-    def _task(self, task_id: TaskId) -> Task:
-        return self.board.get(task_id).task
