@@ -351,9 +351,8 @@ class TaskManager(Operations):
             return
         record.tried_by.append(data.worker)
         record.attempts += 1
-        observe = getattr(self.policy, "observe", None)
-        if observe is not None:
-            observe(Observation(record.task, data.worker, data.success, data.duration))
+        if self._observer is not None:
+            self._observer(Observation(record.task, data.worker, data.success, data.duration))
         if record.required > 1 or record.task.truth is not None:
             record.counted += 1
             if record.counted >= record.required:
@@ -454,6 +453,8 @@ class TaskManager(Operations):
         return submitted[-1] if submitted else None
 
     def _aggregate(self, record: TaskRecord) -> None:
+        if record.task.truth is None:
+            return  # only labelled tasks get answers
         answers = [
             r
             for r in record.responses[record.rejected_upto :]

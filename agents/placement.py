@@ -97,6 +97,9 @@ class Placement(BaseAgent):
     reviewers: dict[str, WorkerRecord]
 
     def _init_placement(self) -> None:
+        # The policy's optional hooks, looked up once rather than per worker and task.
+        self._estimator = getattr(self.policy, "estimate", None)
+        self._observer = getattr(self.policy, "observe", None)
         self._available: dict[str, None] = {}
         self._requests: dict[str, None] = {}
         self._reviews: deque[ReviewJob] = deque()
@@ -188,13 +191,14 @@ class Placement(BaseAgent):
             self.board.restore(window)
 
     def _pending(self, record: TaskRecord) -> PendingTask:
-        answered = {r.worker for r in record.responses if r.status == "submitted"}
-        exclude = frozenset(record.holders) | frozenset(self._exclusions.get(record.id, ()))
-        if record.required > 1:
-            exclude |= answered  # consensus: distinct workers
+        exclude = frozenset(record.holders).union(self._exclusions.get(record.id, ()))
         only = record.designated
-        if only is not None and (only in answered or only in exclude):
-            only = None  # the designated worker has done its part
+        if record.required > 1 or only is not None:
+            answered = {r.worker for r in record.responses if r.status == "submitted"}
+            if record.required > 1:
+                exclude |= answered  # consensus: distinct workers
+            if only is not None and (only in answered or only in exclude):
+                only = None  # the designated worker has done its part
         return PendingTask(
             task=record.task,
             attempts=record.attempts,
@@ -206,9 +210,8 @@ class Placement(BaseAgent):
         )
 
     def _estimate(self, worker: WorkerRecord, category: str | None) -> float:
-        estimate = getattr(self.policy, "estimate", None)
-        if estimate is not None:
-            return float(estimate(worker.detail.id, category))
+        if self._estimator is not None:
+            return float(self._estimator(worker.detail.id, category))
         return worker.profile.skill_for(category)
 
     def _view(self, worker: WorkerRecord, free: int) -> WorkerView:
@@ -231,22 +234,18 @@ class Placement(BaseAgent):
         self, assignment: Assignment, offered: dict[TaskId, TaskRecord], room: dict[str, int]
     ) -> None:
         record = offered.get(assignment.task_id)
-        name = getattr(self.policy, "name", type(self.policy).__name__)
         if record is None:
-            raise PolicyError(
-                f"policy {name!r} assigned task {assignment.task_id!r}, which was not offered"
-            )
-        if room.get(assignment.worker_id, 0) <= 0:
-            raise PolicyError(
-                f"policy {name!r} assigned task {assignment.task_id!r} to "
-                f"{assignment.worker_id!r}, which has no free capacity"
-            )
-        if record.open_slots <= 0 or assignment.worker_id in record.holders:
-            raise PolicyError(
-                f"policy {name!r} assigned task {assignment.task_id!r} more often than it needs"
-            )
-        room[assignment.worker_id] -= 1
-        self._assign(record, assignment.worker_id)
+            problem = "which was not offered"
+        elif room.get(assignment.worker_id, 0) <= 0:
+            problem = f"to {assignment.worker_id!r}, which has no free capacity"
+        elif record.open_slots <= 0 or assignment.worker_id in record.holders:
+            problem = "more often than it needs"
+        else:
+            room[assignment.worker_id] -= 1
+            self._assign(record, assignment.worker_id)
+            return
+        name = getattr(self.policy, "name", type(self.policy).__name__)
+        raise PolicyError(f"policy {name!r} assigned task {assignment.task_id!r} {problem}")
 
     def _assign(self, record: TaskRecord, worker_id: str) -> None:
         worker = self.workers[worker_id]

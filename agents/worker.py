@@ -259,17 +259,16 @@ class WorkerAgent(BaseAgent):
 
     def _begin(self, data: TaskAssignment, manager: str) -> None:
         task = data.task
-        self._managers[manager] = None
         self.active[task.id] = data
         self.send_nowait(manager, TaskAccepted(task_id=task.id, worker=self.id))
         skill = self.profile_data.skill_for(task.skill)
-        draws = task_draws(self.runtime.seed, task.id, data.attempt)
         if data.review_of is not None:
             # The reviewer's luck must not be the reviewed worker's: own draws.
             self._review(
                 data, manager, skill, task_draws(self.runtime.seed, task.id, data.attempt, self.id)
             )
             return
+        draws = task_draws(self.runtime.seed, task.id, data.attempt)
         threshold = self.profile_data.discard_below
         if threshold and self.model.success_probability(skill, task.difficulty) < threshold:
             self._finish(data, manager, Outcome(False, 0.0), "discarded", draws)
