@@ -235,17 +235,17 @@ class Placement(BaseAgent):
     ) -> None:
         record = offered.get(assignment.task_id)
         if record is None:
-            problem = "which was not offered"
+            problem = ", which was not offered"
         elif room.get(assignment.worker_id, 0) <= 0:
-            problem = f"to {assignment.worker_id!r}, which has no free capacity"
+            problem = f" to {assignment.worker_id!r}, which has no free capacity"
         elif record.open_slots <= 0 or assignment.worker_id in record.holders:
-            problem = "more often than it needs"
+            problem = " more often than it needs"
         else:
             room[assignment.worker_id] -= 1
             self._assign(record, assignment.worker_id)
             return
         name = getattr(self.policy, "name", type(self.policy).__name__)
-        raise PolicyError(f"policy {name!r} assigned task {assignment.task_id!r} {problem}")
+        raise PolicyError(f"policy {name!r} assigned task {assignment.task_id!r}{problem}")
 
     def _assign(self, record: TaskRecord, worker_id: str) -> None:
         worker = self.workers[worker_id]

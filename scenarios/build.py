@@ -48,6 +48,7 @@ class Simulation:
         runtime: Owns the run.
         manager: The task manager.
         workers: The workers, in connection order.
+        until: The scenario's simulated time limit (``[stop] until``), if any.
     """
 
     name: str
@@ -56,6 +57,7 @@ class Simulation:
     runtime: Runtime
     manager: TaskManager
     workers: tuple[WorkerAgent, ...]
+    until: float | None = None
 
 
 def draw(dist: ConstantDist | UniformDist | NormalDist | ChoiceDist, rng: random.Random) -> float:
@@ -264,7 +266,7 @@ def build(
     runtime.add(manager, *workers)
     if any(e.action != "add_tasks" for e in spec.events):
         runtime.add(Director(manager, {w.name: w for w in workers}, list(spec.events), join))
-    return Simulation(loaded.name, seed, name, runtime, manager, workers)
+    return Simulation(loaded.name, seed, name, runtime, manager, workers, spec.stop.until)
 
 
 def make_distribution(spec: ScenarioSpec) -> Distribution:

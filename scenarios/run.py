@@ -43,8 +43,7 @@ def run_simulation(sim: Simulation, *, on_progress: Progress | None = None) -> O
             callback(total - manager.board.open_count() - manager.arrivals_left, total)
 
         sim.manager.listeners.append(listener)
-    until = None
-    summary = sim.runtime.run(until=until)
+    summary = sim.runtime.run(until=sim.until)
     trace = sim.runtime.trace_lines() if sim.runtime.trace is not None else None
     return Outcome(collect(sim, summary), trace)
 

@@ -275,3 +275,70 @@ class TestCompare:
         captured = capsys.readouterr()
         assert captured.err.startswith("error: unknown policy 'nope'; known policies: ")
         assert captured.out == ""
+
+    def test_best_mean_is_marked(self, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+        """The table marks the better success rate with ``*`` and not the worse."""
+        # The seed's team connected senior first: round_robin hands task 3 to the junior.
+        path = tmp_path / "reversed.toml"
+        workers = "".join(
+            f'[[workers.items]]\nname = "{n}"\nskill_level = {s}\n\n'
+            for n, s in (("Senior", 9), ("Intermediate", 6), ("Junior", 3))
+        )
+        tasks = "".join(
+            f"[[tasks.items]]\nid = {i}\ndifficulty = {d}\n\n" for i, d in ((1, 2), (2, 5), (3, 8))
+        )
+        path.write_text(workers + tasks, encoding="utf-8")
+        args = ["compare", str(path), "--policy", "best_fit", "--policy", "round_robin"]
+        assert main([*args, "--seeds", "1"]) == 0
+        row = next(line for line in capsys.readouterr().out.splitlines() if "success_rate" in line)
+        cells = [cell.strip() for cell in row.strip("│┃ ").split("│")]
+        assert cells == ["success_rate ↑", "1 ± 0 *", "0.667 ± 0"]
+
+
+class TestResultDocument:
+    def test_progress_is_the_final_count(self, tmp_path: Path) -> None:
+        """The JSON result carries the final progress, in the seed's shape."""
+        out = tmp_path / "out.json"
+        assert main(["run", "quickstart", "--json", str(out)]) == 0
+        assert read_json(out)["progress"] == {
+            "total": 3,
+            "completed": 3,
+            "pending": 0,
+            "failed": 0,
+            "removed": 0,
+        }
+
+    def test_stop_until_ends_the_run_there(self, tmp_path: Path) -> None:
+        """``[stop] until`` ends the run at that time, with the rest still pending."""
+        path = tmp_path / "short.toml"
+        path.write_text(
+            "seed = 1\n[workers.generate]\ncount = 3\nskill = 6\n"
+            "[tasks.generate]\ncount = 40\n[stop]\nuntil = 20.0\n",
+            encoding="utf-8",
+        )
+        out = tmp_path / "out.json"
+        assert main(["run", str(path), "--json", str(out)]) == 0
+        document = read_json(out)
+        finished = [t["finished"] for t in document["tasks"] if t["finished"] is not None]
+        progress = document["progress"]
+        assert document["ending"] == "until"
+        assert max(finished) <= 20.0
+        assert progress["pending"] == 40 - len(finished) > 0
+        assert progress["completed"] + progress["failed"] == len(finished)
+
+    def test_learning_report_shows_estimate_error(
+        self, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    ) -> None:
+        """Under ``learning`` each worker row has its estimate and its error."""
+        out = tmp_path / "out.json"
+        assert main(["run", "quickstart", "--policy", "learning", "--json", str(out)]) == 0
+        lines = capsys.readouterr().out.splitlines()
+        header = next(line for line in lines if "name" in line and "skill" in line)
+        assert [cell.strip() for cell in header.strip("┃ ").split("┃")][-2:] == [
+            "estimate",
+            "error",
+        ]
+        for worker in read_json(out)["workers"]:
+            assert worker["estimate_error"] == pytest.approx(
+                worker["estimate"] - worker["skill_level"], abs=1e-6
+            )

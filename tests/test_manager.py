@@ -14,7 +14,7 @@ from agents import (
     TaskManager,
     WorkerAgent,
 )
-from agents.policies import policy_names
+from agents.policies import Assignment, policy_names
 from protocol import Task
 
 
@@ -205,3 +205,39 @@ class TestSeedApi:
         manager = TaskManager([], expected_workers=2)
         summary = run_all(manager, WorkerAgent("a", 1), WorkerAgent("b", 1))
         assert (summary.ending, summary.t, manager.finished_at) == ("complete", 0.0, 0.0)
+
+
+@dataclass
+class Rogue:
+    """A policy that makes one kind of impossible assignment."""
+
+    mistake: str
+    name: str = "rogue"
+
+    def assign(self, snapshot: Any) -> list[Assignment]:
+        first, worker = snapshot.pending[0].task.id, snapshot.workers[0].id
+        if self.mistake == "unoffered":
+            return [Assignment(99, worker)]
+        if self.mistake == "full":
+            return [Assignment(p.task.id, worker) for p in snapshot.pending]
+        return [Assignment(first, worker), Assignment(first, worker)]
+
+
+class TestPolicyChecks:
+    @pytest.mark.parametrize(
+        ("mistake", "message"),
+        [
+            ("unoffered", "policy 'rogue' assigned task 99, which was not offered"),
+            ("full", "policy 'rogue' assigned task 2 to 'w', which has no free capacity"),
+            ("twice", "policy 'rogue' assigned task 1 more often than it needs"),
+        ],
+    )
+    def test_an_impossible_assignment_is_refused(self, mistake: str, message: str) -> None:
+        """The manager checks every assignment and names the policy, task and fault."""
+        tasks = [Task(id=1, difficulty=1), Task(id=2, difficulty=1)]
+        manager = TaskManager(tasks, expected_workers=2, policy=Rogue(mistake))
+        # Two slots free, so both tasks are offered: w (capacity 1 or 2) comes first.
+        workers = [WorkerAgent("w", skill_level=5, capacity=2 if mistake == "twice" else 1)]
+        workers.append(WorkerAgent("v", skill_level=5))
+        with pytest.raises(PolicyError, match=rf"^{re.escape(message)}$"):
+            run_all(manager, *workers)
