@@ -1,9 +1,12 @@
-"""Shared fixtures: captured logs, a traced run, and a run that feeds one agent messages."""
+"""Shared fixtures: captured logs, quiet logs, a traced run, and a run that feeds one agent
+messages."""
 
+import logging
 from collections.abc import Awaitable, Iterator, MutableMapping, Sequence
 from typing import Any, Protocol
 
 import pytest
+import structlog
 from structlog.testing import capture_logs
 
 from agents import BaseAgent, RunSummary, Runtime, on_run
@@ -83,3 +86,16 @@ def fixture_feed() -> Feeder:
         return runtime.run()
 
     return feed
+
+
+@pytest.fixture(name="quiet_logs")
+def _quiet_logs() -> Iterator[None]:
+    """Drop the runs' info and debug events (thousands per large run); restore after.
+
+    Also undoes whatever a test configures meanwhile (``scenarios.cli.main`` configures
+    structlog for the whole process).
+    """
+    saved = structlog.get_config()
+    structlog.configure(wrapper_class=structlog.make_filtering_bound_logger(logging.WARNING))
+    yield
+    structlog.configure(**saved)

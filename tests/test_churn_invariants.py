@@ -1,13 +1,10 @@
 """Churn invariants: random workloads with crashes, departures, arrivals and removals."""
 
-import logging
-from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pytest
-import structlog
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -16,14 +13,7 @@ from scenarios.build import build
 from scenarios.loader import load_scenario
 from scenarios.run import run_scenario, run_simulation
 
-
-@pytest.fixture(autouse=True)
-def _quiet_logging() -> Iterator[None]:
-    """Drop the runs' info and debug events; restore the set-up after."""
-    saved = structlog.get_config()
-    structlog.configure(wrapper_class=structlog.make_filtering_bound_logger(logging.WARNING))
-    yield
-    structlog.configure(**saved)
+pytestmark = pytest.mark.usefixtures("quiet_logs")
 
 
 @dataclass(frozen=True)

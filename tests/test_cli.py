@@ -1,11 +1,9 @@
 import json
 import re
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-import structlog
 
 from agents.policies import policy_names
 from protocol import decode
@@ -59,12 +57,7 @@ COMPARED_AT_LEAST = {
 }
 
 
-@pytest.fixture(autouse=True)
-def _restore_logging() -> Iterator[None]:
-    """The CLI configures structlog for the process; put the test session's set-up back."""
-    saved = structlog.get_config()
-    yield
-    structlog.configure(**saved)
+pytestmark = pytest.mark.usefixtures("quiet_logs")
 
 
 def read_json(path: Path) -> Any:

@@ -1,16 +1,13 @@
 """Properties every run keeps, whatever the policy, seed and (small) workload."""
 
 import json
-import logging
 import tempfile
 from collections import Counter
-from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pytest
-import structlog
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -38,13 +35,7 @@ FAST = settings(
 )
 
 
-@pytest.fixture(scope="module", autouse=True)
-def _quiet_logging() -> Iterator[None]:
-    """Drop the runs' info and debug events; restore the session's set-up after."""
-    saved = structlog.get_config()
-    structlog.configure(wrapper_class=structlog.make_filtering_bound_logger(logging.WARNING))
-    yield
-    structlog.configure(**saved)
+pytestmark = pytest.mark.usefixtures("quiet_logs")
 
 
 @dataclass(frozen=True)

@@ -5,14 +5,12 @@ from the current code instead of comparing with it.
 """
 
 import json
-import logging
 import os
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from functools import cache
 from typing import Any
 
 import pytest
-import structlog
 
 from scenarios.loader import LIBRARY, bundled_scenarios, load_scenario
 from scenarios.metrics import RunResult
@@ -22,13 +20,7 @@ EXPECTED = LIBRARY / "expected"
 UPDATE = os.environ.get("SKILLSIM_UPDATE_GOLDEN") == "1"
 
 
-@pytest.fixture(scope="module", autouse=True)
-def _quiet_logging() -> Iterator[None]:
-    """Drop the runs' info and debug events (thousands per run); restore the set-up after."""
-    saved = structlog.get_config()
-    structlog.configure(wrapper_class=structlog.make_filtering_bound_logger(logging.WARNING))
-    yield
-    structlog.configure(**saved)
+pytestmark = pytest.mark.usefixtures("quiet_logs")
 
 
 @pytest.fixture(scope="module", name="result_of")

@@ -1,12 +1,10 @@
 """Distribution workflows end to end: a TaskManager and WorkerAgents in one Runtime."""
 
-import logging
 from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import Any
 
 import pytest
-import structlog
 
 from agents import (
     BaseAgent,
@@ -42,13 +40,7 @@ LABELS = ["cat", "dog", "bird"]
 Step = tuple[float, Callable[[], object]]
 
 
-@pytest.fixture(autouse=True)
-def _quiet_logging() -> Iterator[None]:
-    """Drop the runs' info and debug events; restore the set-up after."""
-    saved = structlog.get_config()
-    structlog.configure(wrapper_class=structlog.make_filtering_bound_logger(logging.WARNING))
-    yield
-    structlog.configure(**saved)
+pytestmark = pytest.mark.usefixtures("quiet_logs")
 
 
 class Operator(BaseAgent):
