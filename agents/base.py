@@ -19,15 +19,15 @@ from __future__ import annotations
 import asyncio
 import inspect
 import random
-from collections.abc import Callable, Coroutine
-from typing import TYPE_CHECKING, Any, ClassVar
+from collections.abc import Awaitable, Callable, Coroutine
+from typing import TYPE_CHECKING, Any, ClassVar, cast
 
 import structlog
 
 from agents.errors import AgentStateError, HandlerRegistrationError
 from agents.handlers import HandlerSpec, handler_specs
 from agents.loop import Timer
-from protocol.envelope import Envelope
+from protocol.bus import Mailbox
 from protocol.errors import BusClosedError
 from protocol.messages import (
     AgentConnected,
@@ -41,6 +41,10 @@ if TYPE_CHECKING:
     from agents.runtime import Runtime
 
 __all__ = ["BaseAgent"]
+
+
+_Handler = Callable[[Any, Message, float, AgentDetail], Awaitable[None]]
+"""A handler as the class holds it: ``(agent, message, time, sender)``."""
 
 
 def _target_id(to: str | AgentDetail | BaseAgent) -> str:
@@ -67,7 +71,7 @@ class BaseAgent:
     _connect_handlers: ClassVar[dict[str, str]] = {}
     _disconnect_handlers: ClassVar[dict[str, str]] = {}
     _run_handlers: ClassVar[tuple[str, ...]] = ()
-    _resolved: ClassVar[dict[type[Message], str | None]] = {}
+    _resolved: ClassVar[dict[type[Message], _Handler]] = {}
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
@@ -172,7 +176,7 @@ class BaseAgent:
 
     async def send(self, to: str | AgentDetail | BaseAgent, message: Message) -> None:
         """Send ``message`` to one agent (see :meth:`send_nowait`)."""
-        self.runtime.bus.send(self.id, _target_id(to), message)
+        self.send_nowait(to, message)
 
     def send_nowait(self, to: str | AgentDetail | BaseAgent, message: Message) -> None:
         """Send ``message`` to one agent without yielding to the loop.
@@ -182,7 +186,10 @@ class BaseAgent:
         Raises:
             UnknownAgentError: if this agent is not connected.
         """
-        self.runtime.bus.send(self.id, _target_id(to), message)
+        runtime = self._runtime
+        if runtime is None:
+            runtime = self.runtime  # raises AgentStateError
+        runtime.bus.send(self.id, to if type(to) is str else _target_id(to), message)
 
     async def broadcast(self, message: Message) -> int:
         """Send ``message`` to every other connected agent; return how many got it."""
@@ -286,59 +293,58 @@ class BaseAgent:
 
     # -- dispatch -------------------------------------------------------------------------
 
-    async def _serve(self, mailbox: Any) -> None:
-        # One ``get()`` per wake-up, then every envelope already queued (and any put
-        # meanwhile) is drained in arrival order: the same order, handled the same way,
-        # without a ``get()`` coroutine per envelope.
-        try:
-            while True:
-                await self._dispatch(await mailbox.get())
-                for envelope in mailbox.drain():
-                    await self._dispatch(envelope)
-        except BusClosedError:
-            return
+    async def _serve(self, mailbox: Mailbox) -> None:
+        # The hot loop of every agent: take the mailbox's deliveries (plain tuples, in
+        # arrival order) and await each one's handler, with no envelope, no coroutine
+        # and no bound method made per message beyond the handler's own coroutine.
+        items = mailbox.items
+        take = items.popleft
+        resolved = type(self)._resolved
+        while True:
+            if not items:
+                try:
+                    await mailbox.wait()
+                except BusClosedError:
+                    return
+            sender, t, _seq, message, _topic = take()
+            try:
+                handler = resolved.get(type(message))
+                if handler is None:
+                    handler = self._resolve(type(message))
+                await handler(self, message, t, sender)
+            except Exception as error:
+                self.runtime._handler_failed(self, message.kind, error)
 
-    async def _dispatch(self, envelope: Envelope) -> None:
-        message = envelope.message
-        try:
-            # A tuple, not ``AgentConnected | AgentDisconnected``: that builds a new
-            # union object on every call.
-            if isinstance(message, (AgentConnected, AgentDisconnected)):
-                await self._dispatch_presence(message)
-                return
-            name = self._resolve(type(message))
-            if name is None:
-                await self.on_unhandled(message, envelope.t, envelope.sender)
-            else:
-                await getattr(self, name)(message, envelope.t, envelope.sender)
-        except Exception as error:
-            self.runtime._handler_failed(self, message.kind, error)
-
-    async def _dispatch_presence(self, message: AgentConnected | AgentDisconnected) -> None:
+    async def _presence(self, message: Message, time: float, sender: AgentDetail) -> None:
         table = (
             self._connect_handlers
             if isinstance(message, AgentConnected)
             else self._disconnect_handlers
         )
-        agent = message.agent
+        agent = cast("AgentConnected | AgentDisconnected", message).agent
         for key in (agent.role, "*"):
             name = table.get(key)
             if name is not None:
                 await getattr(self, name)(agent.role, agent)
 
     @classmethod
-    def _resolve(cls, message_type: type[Message]) -> str | None:
-        try:
-            return cls._resolved[message_type]
-        except KeyError:
-            pass
-        found = None
-        for klass in message_type.__mro__:
-            found = cls._message_handlers.get(klass)
-            if found is not None:
-                break
-        cls._resolved[message_type] = found
-        return found
+    def _resolve(cls, message_type: type[Message]) -> _Handler:
+        """The function that handles ``message_type`` here, cached per concrete type."""
+        handler: _Handler
+        if issubclass(message_type, AgentConnected | AgentDisconnected):
+            handler = cls._presence
+        else:
+            name = next(
+                (
+                    found
+                    for klass in message_type.__mro__
+                    if (found := cls._message_handlers.get(klass)) is not None
+                ),
+                "on_unhandled",
+            )
+            handler = getattr(cls, name)
+        cls._resolved[message_type] = handler
+        return handler
 
     async def on_unhandled(self, message: Message, time: float, sender: AgentDetail) -> None:
         """Receive a message no handler matches. Override to change.

@@ -1,6 +1,6 @@
 """What travels: typed messages, their envelope, the bus and the JSON codec."""
 
-from protocol.bus import BUS, BusStatistics, Mailbox, MessageBus
+from protocol.bus import BUS, BusStatistics, Delivery, Mailbox, MessageBus
 from protocol.codec import decode, encode, roundtrip
 from protocol.envelope import Envelope
 from protocol.errors import (
@@ -44,6 +44,7 @@ __all__ = [
     "BusClosedError",
     "BusStatistics",
     "CodecError",
+    "Delivery",
     "DuplicateAgentError",
     "Envelope",
     "Level",

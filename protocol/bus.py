@@ -1,7 +1,7 @@
 """The in-process async message bus.
 
 Design:
-    * One :class:`Mailbox` per connected agent, a deque of envelopes. Delivery appends
+    * One :class:`Mailbox` per connected agent, a deque of deliveries. Delivery appends
       to the recipient's deque, so delivery is FIFO per recipient and therefore per
       sender-receiver pair. Broadcast and publish visit recipients in connection order
       (a dict keeps it), never in set or ``id()`` order: the run stays deterministic.
@@ -16,7 +16,6 @@ Design:
 from __future__ import annotations
 
 import asyncio
-import itertools
 from collections import deque
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -38,9 +37,12 @@ from protocol.messages import (
     Undeliverable,
 )
 
-__all__ = ["BUS", "BusStatistics", "Mailbox", "MessageBus"]
+__all__ = ["BUS", "BusStatistics", "Delivery", "Mailbox", "MessageBus"]
 
 Tap = Callable[[Envelope], None]
+
+Delivery = tuple[AgentDetail, float, int, Message, str | None]
+"""One unread delivery inside a :class:`Mailbox`: sender, ``t``, ``seq``, message, topic."""
 
 BUS = AgentDetail(id="<bus>", name="bus", role="bus")
 """The sender of every ``Undeliverable``: the bus itself."""
@@ -75,37 +77,38 @@ class BusStatistics:
 class Mailbox:
     """An agent's inbox: envelopes in arrival order.
 
-    Only the bus puts; the owning agent gets.
+    Only the bus puts; the owning agent gets. Inside, a delivery is kept as a plain
+    ``(sender, t, seq, message, topic)`` tuple, the cheapest record CPython makes;
+    :meth:`get`, :meth:`get_nowait` and :meth:`drain` hand out :class:`Envelope` s.
+    ``BaseAgent`` reads the tuples directly (:meth:`wait` and ``items``), which is what
+    keeps a delivery close to the cost of an ``asyncio.Queue`` round trip.
     """
 
-    __slots__ = ("_closed", "_items", "_waiter", "owner")
+    __slots__ = ("_closed", "_waiter", "items", "owner")
 
     def __init__(self, owner: AgentDetail) -> None:
         self.owner = owner
-        self._items: deque[Envelope] = deque()
+        self.items: deque[Delivery] = deque()
+        """Unread deliveries, oldest first (read-only outside the bus)."""
         self._waiter: asyncio.Future[None] | None = None
         self._closed = False
 
     def __len__(self) -> int:
-        return len(self._items)
+        return len(self.items)
 
     @property
     def closed(self) -> bool:
         """Whether the owner has disconnected."""
         return self._closed
 
-    def _put(self, envelope: Envelope) -> None:
-        self._items.append(envelope)
-        waiter = self._waiter
-        if waiter is not None:
-            self._waiter = None
-            if not waiter.done():
-                waiter.set_result(None)
+    def _envelope(self, item: Delivery) -> Envelope:
+        sender, t, seq, message, topic = item
+        return Envelope(sender, self.owner.id, t, seq, message, topic)
 
     def _close(self) -> list[Envelope]:
         self._closed = True
-        unread = list(self._items)
-        self._items.clear()
+        unread = [self._envelope(item) for item in self.items]
+        self.items.clear()
         waiter = self._waiter
         if waiter is not None and not waiter.done():
             waiter.set_result(None)
@@ -122,9 +125,22 @@ class Mailbox:
             MailboxEmptyError: if none is waiting.
         """
         try:
-            return self._items.popleft()
+            return self._envelope(self.items.popleft())
         except IndexError:
             raise MailboxEmptyError(f"mailbox of {self.owner.id!r} is empty") from None
+
+    async def wait(self) -> None:
+        """Wait until something is unread (at once if something is).
+
+        Raises:
+            BusClosedError: if the owner disconnects while nothing is unread.
+        """
+        while not self.items:
+            if self._closed:
+                raise BusClosedError(f"mailbox of {self.owner.id!r} is closed")
+            waiter = asyncio.get_running_loop().create_future()
+            self._waiter = waiter
+            await waiter
 
     async def get(self) -> Envelope:
         """Take the oldest envelope, waiting for one if needed.
@@ -135,19 +151,14 @@ class Mailbox:
         Raises:
             BusClosedError: if the owner disconnects while waiting.
         """
-        while not self._items:
-            if self._closed:
-                raise BusClosedError(f"mailbox of {self.owner.id!r} is closed")
-            waiter = asyncio.get_running_loop().create_future()
-            self._waiter = waiter
-            await waiter
-        return self._items.popleft()
+        await self.wait()
+        return self._envelope(self.items.popleft())
 
     def drain(self) -> Iterator[Envelope]:
         """Yield every waiting envelope, oldest first, including ones put meanwhile."""
-        items = self._items
+        items = self.items
         while items:
-            yield items.popleft()
+            yield self._envelope(items.popleft())
 
 
 class MessageBus:
@@ -165,7 +176,6 @@ class MessageBus:
         self._listeners: dict[str, Mailbox] = {}
         self._departed: set[str] = set()
         self._topics: dict[str, dict[str, Mailbox]] = {}
-        self._seq = itertools.count()
         self._taps: list[Tap] = []
         self._closed = False
         self._sent = self._broadcasts = self._published = 0
@@ -368,11 +378,30 @@ class MessageBus:
     def _deliver(
         self, source: AgentDetail, mailbox: Mailbox, message: Message, topic: str | None = None
     ) -> None:
-        envelope = Envelope(source, mailbox.owner.id, self._now(), next(self._seq), message, topic)
-        self._delivered += 1
+        seq = self._delivered
+        self._delivered = seq + 1
+        t = self._now()
+        if self._taps:
+            self._tap(source, mailbox, t, seq, message, topic)
+        mailbox.items.append((source, t, seq, message, topic))
+        waiter = mailbox._waiter
+        if waiter is not None:
+            mailbox._waiter = None
+            if not waiter.done():
+                waiter.set_result(None)
+
+    def _tap(
+        self,
+        source: AgentDetail,
+        mailbox: Mailbox,
+        t: float,
+        seq: int,
+        message: Message,
+        topic: str | None,
+    ) -> None:
+        envelope = Envelope(source, mailbox.owner.id, t, seq, message, topic)
         for tap in self._taps:
             tap(envelope)
-        mailbox._put(envelope)
 
     def _bounce(
         self,
