@@ -22,6 +22,7 @@ from agents.errors import (
 )
 from agents.handlers import HandlerSpec, handler_specs, on, on_connect, on_disconnect, on_run
 from agents.loop import SimulationLoop, Timer
+from agents.memory import eased_gc
 from agents.manager import TaskManager
 from agents.operations import Operations, Workload
 from agents.performance import (
@@ -80,6 +81,7 @@ __all__ = [
     "answer_for",
     "check_workload",
     "current_runtime",
+    "eased_gc",
     "handler_specs",
     "log_odds",
     "majority",

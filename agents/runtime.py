@@ -13,17 +13,13 @@ Design:
       stopped, what each was waiting for is logged and kept in the summary, and
       whoever awaited them goes on. Only a main coroutine still waiting after that
       makes :func:`run` raise :class:`~agents.errors.SimulationStalledError`.
-    * A large run allocates millions of short-lived objects beside a big, long-lived
-      task board, and CPython's cyclic collector would rescan that board again and
-      again. While it runs, the runtime freezes what existed before the run and
-      collects the youngest generation less often (``gc_tuning``); both are restored
-      when the run returns. Reference counting still frees garbage at once.
+    * While it runs, the cyclic garbage collector is eased (``gc_tuning``, see
+      :mod:`agents.memory`); it is restored when the run returns.
 """
 
 from __future__ import annotations
 
 import asyncio
-import gc
 import json
 import random
 from collections.abc import Awaitable, Callable, Iterable
@@ -37,6 +33,7 @@ from agents.base import BaseAgent
 from agents.clock import Clock, make_clock
 from agents.errors import AgentStateError, NoRuntimeError, SimulationStalledError
 from agents.loop import SimulationLoop, Timer
+from agents.memory import eased_gc
 from protocol.bus import BusStatistics, MessageBus
 from protocol.envelope import Envelope
 
@@ -320,28 +317,22 @@ class Runtime:
         self._loop = loop
         token = _current.set(self)
         value: Any = None
-        thresholds = gc.get_threshold()
-        if self.gc_tuning:
-            gc.freeze()
-            gc.set_threshold(100_000, 50, 1_000)
-        try:
-            value = loop.run_until_complete(self._drive(main, until))
-        except asyncio.CancelledError:
-            if self._fatal is None and self._main_stalled:
-                raise SimulationStalledError(
-                    f"run stalled at t={self.now:g}: the main coroutine still waits and "
-                    f"nothing is left to happen; "
-                    + ("; ".join(self._waiting_for) or "no agent said what it waited for")
-                ) from None
-            if self._fatal is None and self._ending != "until":
-                raise
-        finally:
-            self._cancel_rest(loop)
-            loop.close()
-            _current.reset(token)
-            if self.gc_tuning:
-                gc.set_threshold(*thresholds)
-                gc.unfreeze()
+        with eased_gc(self.gc_tuning):
+            try:
+                value = loop.run_until_complete(self._drive(main, until))
+            except asyncio.CancelledError:
+                if self._fatal is None and self._main_stalled:
+                    raise SimulationStalledError(
+                        f"run stalled at t={self.now:g}: the main coroutine still waits and "
+                        f"nothing is left to happen; "
+                        + ("; ".join(self._waiting_for) or "no agent said what it waited for")
+                    ) from None
+                if self._fatal is None and self._ending != "until":
+                    raise
+            finally:
+                self._cancel_rest(loop)
+                loop.close()
+                _current.reset(token)
         if self._fatal is not None:
             raise self._fatal
         return RunSummary(

@@ -15,6 +15,7 @@ from typing import Any
 
 from agents.distribution import Consensus, Distribution, Pulling, QualityReview, WorkloadUnit
 from agents.manager import TaskManager
+from agents.memory import eased_gc
 from agents.performance import LogisticModel, PerformanceModel, ThresholdModel
 from agents.policies.registry import make_policy
 from agents.runtime import Runtime
@@ -172,6 +173,7 @@ def _workers(spec: ScenarioSpec, rng: random.Random) -> list[dict[str, Any]]:
     return rows
 
 
+@eased_gc()
 def build(
     loaded: LoadedScenario,
     *,

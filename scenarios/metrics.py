@@ -42,6 +42,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict
 
 from agents.board import TaskState
+from agents.memory import eased_gc
 from agents.runtime import RunSummary
 from agents.worker import WorkerAgent
 from scenarios.build import Simulation
@@ -156,6 +157,7 @@ def _round(value: float) -> float:
     return round(value, 6)
 
 
+@eased_gc()
 def collect(sim: Simulation, summary: RunSummary) -> RunResult:
     """Measure a finished run.
 

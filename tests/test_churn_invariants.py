@@ -142,7 +142,10 @@ class TestChurn:
             for task_id in held:
                 record = sim.manager.board.get(task_id)
                 assert record.terminal is not None
-                assert record.reassignments >= 1
+                # A task removed in the crash's own instant may go before the manager
+                # hears of the crash: removed, it needs no new worker.
+                if str(record.terminal) != "removed":
+                    assert record.reassignments >= 1
                 if str(record.terminal) == "completed":
                     last = [r.worker for r in record.responses if r.status == "submitted"][-1]
                     assert last != name
