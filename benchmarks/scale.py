@@ -16,29 +16,61 @@ peak and no heap or GC state leaks from one run into the next):
 * ``best_fit`` and ``optimal``: skillsim, as a user pays for it: ``ScenarioSpec``
   validation, ``scenarios.build.build``, ``scenarios.run.run_simulation`` (the run and
   ``collect``, which computes the full ``RunResult``, rows included). Rendering
-  tables is not timed.
+  tables is not timed. ``best_fit`` is plain push, the baseline of the two below.
+* ``consensus``: as ``best_fit``, with ``consensus = {percentage = 100, assignees =
+  3}``: every task goes to 3 distinct workers and completes with their 3 submitted
+  answers, so the run delivers 3N answers (3x the work of plain push).
+  ``min_submitted`` stays at its default 1: the manager requires
+  ``max(min_submitted, assignees)`` answers of a consensus task, so 1 and 3 give the
+  same run, and the scenario is the one a user writes to ask for 3 assignees (the
+  spec accepts either; it only refuses consensus with pulling or a workload split).
+  The tasks carry no truth label: the spec does not require one, and drawing labels
+  would consume the task stream and change every difficulty after the first, so the
+  tasks would no longer be plain push's. Without a truth there is no vote to
+  aggregate; what is measured is the distribution (3 distinct holders per task,
+  requeueing until 3 answers are in).
+* ``pull``: as ``best_fit``, with ``pulling = {batch_size = 10, max_batch_workload =
+  15}``: idle workers ask for work and get batches chosen by ``best_fit``; N answers.
 
 Timed: from just before the scenario is generated to a finished report, with
 ``time.perf_counter`` inside the child. Interpreter start-up and imports are not timed;
 the imports (from this script's own imports to the start of the timed part) are
 reported apart as ``import s``. Peak memory is the child's ``ru_maxrss`` at the end.
 
-Checks (not ``assert``: they hold under ``python -O`` too): every variant yields
-exactly ``N`` results with nothing pending, and all variants of a size report the same
-total work and the same makespan and mean wait. Under the threshold model a task's
-duration does not depend on who does it, so any policy that fills every free worker
-at every instant (all three do) has the timing of FIFO list scheduling; equal figures
-show that the reference simulates the same workload.
+Checks (not ``assert``: they hold under ``python -O`` too):
+
+* Every variant yields exactly ``N`` decided tasks with nothing pending, works on the
+  same tasks (the same total work), delivers ``N`` answers (``3N`` for consensus), and
+  its workers are busy for exactly the work of those answers (total work, or 3x).
+* In each skillsim child (after timing): every task ended with exactly 1 submitted
+  answer (3, from 3 distinct workers, for consensus), nobody holds it, and there was
+  no overshoot, retry, reassignment or stale result.
+* ``simpy``, ``best_fit`` and ``optimal`` of a size report the same makespan and mean
+  wait. Under the threshold model a task's duration does not depend on who does it,
+  so any policy that fills every free worker at every instant (all three do) has the
+  timing of FIFO list scheduling; equal figures show that the reference simulates the
+  same workload. The check does not apply to ``consensus`` (3x the work) or ``pull``
+  (a batch is held by one worker while others may be idle), which schedule otherwise.
 
 Repeats interleave the variants (the order rotates every round), medians are
 reported, and ratios are taken of the medians (the median of per-round ratios is
-printed beside them).
+printed beside them). For ``consensus / best_fit`` and ``pull / best_fit`` the
+per-answer ratio (seconds per delivered answer, i.e. the ratio divided by the ratio
+of answers: 3 for consensus, 1 for pull) is printed beside the wall-time ratio.
+
+Targets, at 100,000 x 1,000: ``best_fit`` within 1.5x of SimPy and under 500 MiB;
+``optimal`` within 3x of ``best_fit``; ``consensus`` and ``pull`` within 2x of plain
+push (``best_fit``). The 2x verdict is on the plain wall-time ratio, as the target
+says, although consensus delivers 3x the answers; its per-answer ratio is printed
+beside the verdict.
 
 Usage::
 
     python benchmarks/scale.py                # full run (make bench)
     python benchmarks/scale.py --quick        # smoke run: 10k only, one repeat
     python benchmarks/scale.py --json out.json
+    # some variants at one size:
+    python benchmarks/scale.py --variants best_fit,consensus,pull --sizes 100000x1000
     # one variant, e.g. to profile it:
     python -m cProfile -s tottime benchmarks/scale.py --child best_fit 100000 1000
 """
@@ -65,15 +97,33 @@ from typing import Any
 _LOADED = time.perf_counter()
 
 SEED = 1
-VARIANTS = ("simpy", "best_fit", "optimal")
+VARIANTS = ("simpy", "best_fit", "optimal", "consensus", "pull")
 SIZES = ((10_000, 100), (100_000, 1_000))
+REPEATS = {SIZES[0]: 5, SIZES[1]: 3}
+"""Rounds per size by default (3 for any other size)."""
 TARGET_SIZE = (100_000, 1_000)
+CONSENSUS = {"percentage": 100, "assignees": 3}
+PULLING = {"batch_size": 10, "max_batch_workload": 15}
+SKILLSIM: dict[str, tuple[str, dict[str, Any]]] = {
+    "best_fit": ("best_fit", {}),
+    "optimal": ("optimal", {}),
+    "consensus": ("best_fit", {"consensus": CONSENSUS}),
+    "pull": ("best_fit", {"pulling": PULLING}),
+}
+"""Each skillsim variant: its policy and what it adds to the scenario spec."""
+ANSWERS_PER_TASK = {"consensus": CONSENSUS["assignees"]}
+"""Submitted answers each task ends with (1 when not listed)."""
+SAME_SCHEDULE = ("simpy", "best_fit", "optimal")
+"""Variants with the timing of FIFO list scheduling: same makespan and mean wait."""
 TARGET_VS_SIMPY = 1.5
 """best_fit within 1.5x of the SimPy reference's wall time at the target size."""
 TARGET_PEAK_MIB = 500.0
 """best_fit's peak memory at the target size."""
 TARGET_OPTIMAL = 3.0
 """optimal within 3x of best_fit at the target size."""
+TARGET_VS_PUSH = 2.0
+"""consensus and pull each within 2x of best_fit (plain push) at the target size, on
+wall time (not per answer)."""
 CHILD_TIMEOUT = 1_800.0
 SOURCES = ("agents", "protocol", "scenarios")
 
@@ -200,13 +250,15 @@ def run_simpy(n: int, m: int, seed: int) -> dict[str, Any]:
         "results": len(results),
         "pending": 0,
         "completed": completed,
+        "answers": len(results),
         "total_work": float(sum(difficulties)),
+        "busy_total": float(sum(busy)),
         "makespan": round(report["makespan"], 6),
         "wait_mean": round(report["wait_mean"], 6),
     }
 
 
-def run_skillsim(policy: str, n: int, m: int, seed: int) -> dict[str, Any]:
+def run_skillsim(variant: str, n: int, m: int, seed: int) -> dict[str, Any]:
     """skillsim: validate, build, run and collect; returns its figures."""
     import logging
 
@@ -220,6 +272,7 @@ def run_skillsim(policy: str, n: int, m: int, seed: int) -> dict[str, Any]:
     from scenarios.run import run_simulation
     from scenarios.spec import ScenarioSpec
 
+    policy, mode = SKILLSIM[variant]
     if policy == "optimal":  # its imports are lazy; do not time scipy's import
         import numpy  # noqa: F401
         import scipy.optimize  # noqa: F401
@@ -241,6 +294,7 @@ def run_skillsim(policy: str, n: int, m: int, seed: int) -> dict[str, Any]:
                     "difficulty": {"dist": "uniform", "low": 1, "high": 10, "integer": True},
                 }
             },
+            **mode,
         }
     )
     sim = build(LoadedScenario("scale", Path("<benchmark>"), spec))
@@ -249,12 +303,31 @@ def run_skillsim(policy: str, n: int, m: int, seed: int) -> dict[str, Any]:
     peak = _peak_mib()
 
     metrics = result.metrics
-    _expect(result.ending == "complete", f"{policy}: run ended {result.ending!r}")
-    _expect(len(result.tasks) == n, f"{policy}: {len(result.tasks)} task rows of {n}")
-    _expect(metrics.total == n, f"{policy}: {metrics.total} tasks of {n}")
-    _expect(metrics.pending == 0, f"{policy}: {metrics.pending} tasks pending")
-    _expect(metrics.completed + metrics.failed == n, f"{policy}: not every task decided")
-    _expect(len(result.workers) == m, f"{policy}: {len(result.workers)} workers of {m}")
+    _expect(result.ending == "complete", f"{variant}: run ended {result.ending!r}")
+    _expect(len(result.tasks) == n, f"{variant}: {len(result.tasks)} task rows of {n}")
+    _expect(metrics.total == n, f"{variant}: {metrics.total} tasks of {n}")
+    _expect(metrics.pending == 0, f"{variant}: {metrics.pending} tasks pending")
+    _expect(metrics.completed + metrics.failed == n, f"{variant}: not every task decided")
+    _expect(len(result.workers) == m, f"{variant}: {len(result.workers)} workers of {m}")
+    for name in ("overshoot", "retries", "reassignments", "stale_results"):
+        count = getattr(metrics, name)
+        _expect(count == 0, f"{variant}: {name} = {count}, expected none")
+    # Each task's own story, from the board (untimed): its answers and who gave them.
+    per_task = ANSWERS_PER_TASK.get(variant, 1)
+    answers = 0
+    for record in sim.manager.board:
+        given = [r.worker for r in record.responses if r.status == "submitted"]
+        answers += len(given)
+        _expect(
+            record.required == per_task and len(given) == per_task,
+            f"{variant}: task {record.id!r} required {record.required} answers and got "
+            f"{len(given)}, expected {per_task}",
+        )
+        _expect(
+            len(set(given)) == len(given),
+            f"{variant}: task {record.id!r} answered twice by one worker: {given}",
+        )
+        _expect(not record.holders, f"{variant}: task {record.id!r} still held")
     return {
         "seconds": seconds,
         "peak_mib": peak,
@@ -263,7 +336,9 @@ def run_skillsim(policy: str, n: int, m: int, seed: int) -> dict[str, Any]:
         "results": metrics.completed + metrics.failed,
         "pending": metrics.pending,
         "completed": metrics.completed,
+        "answers": answers,
         "total_work": float(sum(t.difficulty for t in result.tasks)),
+        "busy_total": float(sum(w.busy_time for w in result.workers)),
         "makespan": metrics.makespan,
         "wait_mean": metrics.wait_mean,
     }
@@ -286,24 +361,43 @@ class Result:
     seconds: list[float] = field(default_factory=list)
     peak_mib: list[float] = field(default_factory=list)
     completed: int = 0
+    answers: int = 0
     total_work: float = 0.0
+    busy_total: float = 0.0
     makespan: float = 0.0
     wait_mean: float = 0.0
     import_peak_mib: float = 0.0
     import_seconds: list[float] = field(default_factory=list)
     median_seconds: float = 0.0
     tasks_per_second: float = 0.0
+    answers_per_second: float = 0.0
     median_peak_mib: float = 0.0
 
 
 @dataclass(slots=True)
 class Ratio:
+    """Wall time of ``name``'s top variant over its bottom one.
+
+    ``per_answer`` is the ratio of seconds per delivered answer: ``of_medians``
+    divided by the ratio of answers (the same as ``of_medians`` when both deliver one
+    answer per task).
+    """
+
     n: int
     m: int
     name: str
     of_medians: float
     median_of_rounds: float
     rounds: list[float]
+    per_answer: float
+
+
+RATIOS = (
+    ("best_fit / simpy", "best_fit", "simpy"),
+    ("optimal / best_fit", "optimal", "best_fit"),
+    ("consensus / best_fit", "consensus", "best_fit"),
+    ("pull / best_fit", "pull", "best_fit"),
+)
 
 
 def spawn(variant: str, n: int, m: int, seed: int) -> dict[str, Any]:
@@ -323,6 +417,46 @@ def spawn(variant: str, n: int, m: int, seed: int) -> dict[str, Any]:
     return figures
 
 
+def _close(a: float, b: float) -> bool:
+    return math.isclose(a, b, rel_tol=1e-9, abs_tol=1e-6)
+
+
+def check_figures(variant: str, n: int, figures: dict[str, Any]) -> None:
+    """What every run of ``variant`` must report, whatever the others did."""
+    per_task = ANSWERS_PER_TASK.get(variant, 1)
+    _expect(figures["results"] == n, f"{variant}: {figures['results']} results of {n}")
+    _expect(figures["pending"] == 0, f"{variant}: {figures['pending']} pending")
+    _expect(
+        figures["answers"] == per_task * n,
+        f"{variant}: {figures['answers']} answers, expected {per_task} x {n:,}",
+    )
+    _expect(
+        _close(figures["busy_total"], per_task * figures["total_work"]),
+        f"{variant}: workers busy {figures['busy_total']} for {per_task} x "
+        f"{figures['total_work']} of work",
+    )
+
+
+def check_size(n: int, m: int, ordered: Sequence[Result]) -> None:
+    """Variants of one size worked on the same tasks; list schedulers agree on timing."""
+    first = ordered[0]
+    for result in ordered:
+        _expect(
+            _close(result.total_work, first.total_work),
+            f"{n}x{m}: {result.variant} worked on other tasks than {first.variant}: "
+            f"total work {result.total_work} vs {first.total_work}",
+        )
+    listed = [r for r in ordered if r.variant in SAME_SCHEDULE]
+    for result in listed:
+        same = (result.makespan, result.wait_mean)
+        reference = (listed[0].makespan, listed[0].wait_mean)
+        _expect(
+            all(_close(a, b) for a, b in zip(same, reference, strict=True)),
+            f"{n}x{m}: {result.variant} simulated a different workload than "
+            f"{listed[0].variant}: (makespan, mean wait) {same} vs {reference}",
+        )
+
+
 def measure(
     n: int, m: int, variants: Sequence[str], repeats: int, seed: int, source: str
 ) -> tuple[list[Result], list[Ratio]]:
@@ -337,55 +471,45 @@ def measure(
                 "benchmark; its figures would mix versions: run it again on a quiet tree",
             )
             figures = spawn(variant, n, m, seed)
-            _expect(figures["results"] == n, f"{variant}: {figures['results']} results of {n}")
-            _expect(figures["pending"] == 0, f"{variant}: {figures['pending']} pending")
+            check_figures(variant, n, figures)
             result = results[variant]
             result.seconds.append(figures["seconds"])
             result.peak_mib.append(figures["peak_mib"])
             result.completed = figures["completed"]
+            result.answers = figures["answers"]
             result.total_work = figures["total_work"]
+            result.busy_total = figures["busy_total"]
             result.makespan = figures["makespan"]
             result.wait_mean = figures["wait_mean"]
             result.import_peak_mib = figures["import_peak_mib"]
             result.import_seconds.append(figures["import_seconds"])
             print(
-                f"  {n:>7,} x {m:<5,} round {round_ + 1}/{repeats} {variant:<8} "
+                f"  {n:>7,} x {m:<5,} round {round_ + 1}/{repeats} {variant:<9} "
                 f"{figures['seconds']:7.2f} s {figures['peak_mib']:7.1f} MiB",
                 flush=True,
             )
     ordered = [results[v] for v in variants]
-    first = ordered[0]
+    check_size(n, m, ordered)
     for result in ordered:
-        same = (result.total_work, result.makespan, result.wait_mean)
-        reference = (first.total_work, first.makespan, first.wait_mean)
-        _expect(
-            all(
-                math.isclose(a, b, rel_tol=1e-9, abs_tol=1e-6)
-                for a, b in zip(same, reference, strict=True)
-            ),
-            f"{n}x{m}: {result.variant} simulated a different workload than {first.variant}: "
-            f"(work, makespan, mean wait) {same} vs "
-            f"{reference}",
-        )
         result.median_seconds = statistics.median(result.seconds)
         result.tasks_per_second = n / result.median_seconds
+        result.answers_per_second = result.answers / result.median_seconds
         result.median_peak_mib = statistics.median(result.peak_mib)
     ratios = []
-    for name, top, bottom in (
-        ("best_fit / simpy", "best_fit", "simpy"),
-        ("optimal / best_fit", "optimal", "best_fit"),
-    ):
+    for name, top, bottom in RATIOS:
         if top in results and bottom in results:
             a, b = results[top], results[bottom]
             rounds = [x / y for x, y in zip(a.seconds, b.seconds, strict=True)]
+            of_medians = a.median_seconds / b.median_seconds
             ratios.append(
                 Ratio(
                     n,
                     m,
                     name,
-                    a.median_seconds / b.median_seconds,
+                    of_medians,
                     statistics.median(rounds),
                     rounds,
+                    of_medians * b.answers / a.answers,
                 )
             )
     return ordered, ratios
@@ -394,14 +518,15 @@ def measure(
 def table(results: Sequence[Result]) -> str:
     head = (
         f"{'size':<15} {'variant':<9} {'median s':>9} {'min..max s':>15} {'tasks/s':>9} "
-        f"{'peak MiB':>9} {'success':>8} {'import s':>9}"
+        f"{'answers/s':>9} {'peak MiB':>9} {'success':>8} {'makespan':>9} {'import s':>9}"
     )
     lines = [head, "-" * len(head)]
     for r in results:
         spread = f"{min(r.seconds):.2f}..{max(r.seconds):.2f}"
         lines.append(
             f"{f'{r.n:,} x {r.m:,}':<15} {r.variant:<9} {r.median_seconds:>9.2f} {spread:>15} "
-            f"{r.tasks_per_second:>9,.0f} {r.median_peak_mib:>9.1f} {r.completed / r.n:>8.3f}"
+            f"{r.tasks_per_second:>9,.0f} {r.answers_per_second:>9,.0f} "
+            f"{r.median_peak_mib:>9.1f} {r.completed / r.n:>8.3f} {r.makespan:>9,.0f}"
             f" {statistics.median(r.import_seconds):>9.2f}"
         )
     return "\n".join(lines)
@@ -439,14 +564,70 @@ def verdicts(results: Sequence[Result], ratios: Sequence[Ratio]) -> list[dict[st
                 "met": value <= TARGET_OPTIMAL,
             }
         )
+    for variant in ("consensus", "pull"):
+        ratio = by_name.get(f"{variant} / best_fit")
+        if ratio is None:
+            continue
+        # The verdict is on wall time; the per-answer figure is printed beside it.
+        answers = by_variant[variant].answers / by_variant["best_fit"].answers
+        measured = f"{ratio.of_medians:.2f}x"
+        if answers != 1:
+            measured += f" ({answers:g}x the answers: {ratio.per_answer:.2f}x per answer)"
+        out.append(
+            {
+                "target": f"{variant} within {TARGET_VS_PUSH}x of best_fit (plain push) "
+                f"wall time at {n:,} x {m:,}",
+                "measured": measured,
+                "met": ratio.of_medians <= TARGET_VS_PUSH,
+            }
+        )
     return out
+
+
+def _variants(text: str) -> tuple[str, ...]:
+    names = tuple(dict.fromkeys(v.strip() for v in text.split(",") if v.strip()))
+    unknown = [v for v in names if v not in VARIANTS]
+    if unknown or not names:
+        raise argparse.ArgumentTypeError(
+            f"unknown variant(s) {', '.join(unknown) or '(none given)'}; "
+            f"choose from {','.join(VARIANTS)}"
+        )
+    return names
+
+
+def _sizes(text: str) -> tuple[tuple[int, int], ...]:
+    sizes = []
+    for part in (p.strip() for p in text.split(",") if p.strip()):
+        n_text, x, m_text = part.lower().replace("_", "").partition("x")
+        if not (x and n_text.isdigit() and m_text.isdigit()) or min(int(n_text), int(m_text)) < 1:
+            raise argparse.ArgumentTypeError(f"a size is NxM, e.g. 100000x1000; got {part!r}")
+        sizes.append((int(n_text), int(m_text)))
+    if not sizes:
+        raise argparse.ArgumentTypeError("give at least one size, e.g. 100000x1000")
+    return tuple(dict.fromkeys(sizes))
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
-    parser.add_argument("--quick", action="store_true", help="smoke run: 10k only, 1 repeat")
     parser.add_argument(
-        "--repeats", type=int, default=None, help="rounds per size (10k: 5, 100k: 3)"
+        "--quick", action="store_true", help="smoke run: 1 repeat, 10k only (unless --sizes)"
+    )
+    parser.add_argument(
+        "--repeats", type=int, default=None, help="rounds per size (10k: 5, 100k: 3, else 3)"
+    )
+    parser.add_argument(
+        "--variants",
+        type=_variants,
+        default=VARIANTS,
+        metavar="A,B,...",
+        help=f"variants to run, comma-separated ({','.join(VARIANTS)})",
+    )
+    parser.add_argument(
+        "--sizes",
+        type=_sizes,
+        default=None,
+        metavar="NxM,...",
+        help="tasks x workers, comma-separated (default: 10000x100,100000x1000)",
     )
     parser.add_argument("--seed", type=int, default=SEED, help=f"scenario seed ({SEED})")
     parser.add_argument("--json", default=None, metavar="PATH", help="write the figures")
@@ -468,7 +649,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.repeats is not None and args.repeats < 1:
         parser.error("--repeats must be >= 1")
 
-    plan = [(SIZES[0], 1)] if args.quick else [(SIZES[0], 5), (SIZES[1], 3)]
+    sizes = args.sizes or (SIZES[:1] if args.quick else SIZES)
+    plan = [(size, 1 if args.quick else REPEATS.get(size, 3)) for size in sizes]
     if args.repeats is not None:
         plan = [(size, args.repeats) for size, _ in plan]
     environment = {
@@ -489,14 +671,19 @@ def main(argv: Sequence[str] | None = None) -> int:
     results: list[Result] = []
     ratios: list[Ratio] = []
     for (n, m), repeats in plan:
-        got, rated = measure(n, m, VARIANTS, repeats, args.seed, source)
+        got, rated = measure(n, m, args.variants, repeats, args.seed, source)
         results += got
         ratios += rated
     print(table(results))
     for ratio in ratios:
         print(
-            f"{ratio.n:>7,} x {ratio.m:<5,} {ratio.name:<18} {ratio.of_medians:5.2f}x "
-            f"(median of per-round ratios {ratio.median_of_rounds:.2f}x)"
+            f"{ratio.n:>7,} x {ratio.m:<5,} {ratio.name:<20} {ratio.of_medians:5.2f}x "
+            f"(median of per-round ratios {ratio.median_of_rounds:.2f}x"
+            + (
+                f"; per answer {ratio.per_answer:.2f}x)"
+                if not math.isclose(ratio.per_answer, ratio.of_medians)
+                else ")"
+            )
         )
     _expect(fingerprint() == source, "the measured code changed during the benchmark")
     checks = verdicts(results, ratios)
@@ -510,6 +697,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             "environment": environment,
             "code": code,
             "seed": args.seed,
+            "variants": list(args.variants),
             "plan": [{"n": n, "m": m, "repeats": r} for (n, m), r in plan],
             "results": [asdict(r) for r in results],
             "ratios": [asdict(r) for r in ratios],
