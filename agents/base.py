@@ -166,8 +166,15 @@ class BaseAgent:
 
     @property
     def now(self) -> float:
-        """Current simulated time."""
-        return self.runtime.now
+        """Current simulated time.
+
+        Raises:
+            AgentStateError: if the agent has not been started.
+        """
+        runtime = self._runtime
+        if runtime is None:
+            runtime = self.runtime  # raises AgentStateError
+        return runtime.clock.now()
 
     @property
     def random(self) -> random.Random:

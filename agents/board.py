@@ -87,6 +87,7 @@ class TaskRecord:
         rejected_upto: Responses before this index were rejected by QA.
         answer: The aggregated answer (majority vote), for labelled tasks.
         answer_weighted: The skill-weighted vote's answer.
+        id: The task's id (a copy of ``task.id``: it is read on every step).
     """
 
     task: Task
@@ -116,11 +117,10 @@ class TaskRecord:
     best_failed: float | None = None
     token: int = 0
     queued: bool = False
+    id: TaskId = field(init=False)
 
-    @property
-    def id(self) -> TaskId:
-        """The task's id."""
-        return self.task.id
+    def __post_init__(self) -> None:
+        self.id = self.task.id
 
     @property
     def state(self) -> TaskState:
