@@ -22,8 +22,8 @@ from agents.errors import (
 )
 from agents.handlers import HandlerSpec, handler_specs, on, on_connect, on_disconnect, on_run
 from agents.loop import SimulationLoop, Timer
-from agents.memory import eased_gc
 from agents.manager import TaskManager
+from agents.memory import eased_gc
 from agents.operations import Operations, Workload
 from agents.performance import (
     Draws,

@@ -269,6 +269,60 @@ def _random_instance(seed: int, *, restricted: bool) -> Snapshot:
     return snapshot(tasks, workers, model=LogisticModel(scale=round(rng.uniform(0.5, 2.0), 3)))
 
 
+def _pairwise_optimal(snap: Snapshot) -> list[Assignment]:
+    """Optimal's definition, pair by pair: the reference its vectorized costs must equal."""
+    import numpy as np
+    from scipy.optimize import linear_sum_assignment
+
+    slots = [w for w in snap.workers for _ in range(w.free)]
+    if not snap.pending or not slots:
+        return []
+    cost = np.zeros((len(snap.pending), len(slots)))
+    scale = 2 * 1001 * len(snap.pending) + 1
+    for i, item in enumerate(snap.pending):
+        for j, worker in enumerate(slots):
+            if can_take(worker, item):
+                skill, level = category_skill(worker, item.task.skill), item.task.difficulty
+                success = round(snap.model.success_probability(skill, level) * 10**9)
+                over = min(1000, round(max(0.0, skill - level) * 100))
+                cost[i, j] = -(success * scale + 1001 - over)
+    rows, cols = linear_sum_assignment(cost)
+    return [
+        Assignment(snap.pending[i].task.id, slots[j].id)
+        for i, j in sorted(zip(rows.tolist(), cols.tolist(), strict=True))
+        if cost[i, j] < 0
+    ]
+
+
+def _tied_instance(seed: int) -> Snapshot:
+    """Many equal skills and difficulties, several slots each, exclusions and ``only``."""
+    rng = random.Random(seed)
+    ids = [f"w{j}" for j in range(rng.randint(1, 8))]
+    workers = [
+        view(
+            id,
+            rng.choice([3, 5, 5.5, 8]),
+            order=j,
+            estimates={"a": rng.choice([2, 9])} if rng.random() < 0.3 else None,
+            specialties=rng.choice([None, ["a"], ["b"], ["a", "b"]]),
+            capacity=rng.randint(1, 3),
+        )
+        for j, id in enumerate(ids)
+    ]
+    tasks = [
+        PendingTask(
+            task(i, rng.choice([2, 5, 5.5, 9]), skill=rng.choice([None, "a", "b"])),
+            attempts=0,
+            arrived=0.0,
+            exclude=frozenset(w for w in ids if rng.random() < 0.1),
+            only=rng.choice(ids) if rng.random() < 0.1 else None,
+        )
+        for i in range(rng.randint(0, 12))
+    ]
+    model = LogisticModel() if seed % 2 else None
+    return snapshot(tasks, workers, model=model)
+
+
 class TestOptimal:
     def test_matches_brute_force_on_expected_success(self) -> None:
         """On 300 random instances up to 4 tasks x 4 workers, no matching expects more successes."""
@@ -281,6 +335,12 @@ class TestOptimal:
             if abs(got - best) > 1e-9:
                 worse.append((seed, round(best - got, 6)))
         assert worse == []
+
+    def test_equals_the_pairwise_construction(self) -> None:
+        """On 500 instances full of ties, the answer is the pair-by-pair one, in order."""
+        for seed in range(500):
+            snap = _tied_instance(seed)
+            assert Optimal().assign(snap) == _pairwise_optimal(snap), seed
 
     def test_prefers_the_likelier_success_over_keeping_a_senior_free(self) -> None:
         """For an easy task, the 10 (p=0.99988) beats the 9 (p=0.99966): success comes first."""
