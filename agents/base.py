@@ -223,7 +223,8 @@ class BaseAgent:
         Returns:
             The timer; ``cancel()`` it to call nothing.
         """
-        return self.runtime.call_at(self.now + delay, self._fire, callback, args)
+        runtime = self.runtime
+        return runtime.call_at(runtime.clock.now() + delay, self._fire, callback, args)
 
     def _fire(self, callback: Callable[..., object], args: tuple[Any, ...]) -> None:
         if self._stopped:  # a stopped agent's timers are void

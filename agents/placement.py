@@ -61,6 +61,7 @@ class WorkerRecord:
         successes: Successful ones.
         busy_time: Simulated seconds spent working.
         held: What it holds now: tasks, or for a reviewer its reviews by key.
+        specialties: The profile's specialties as a frozenset (``None``: any).
     """
 
     detail: AgentDetail
@@ -74,6 +75,11 @@ class WorkerRecord:
     successes: int = 0
     busy_time: float = 0.0
     held: dict[TaskId, ReviewJob | None] = field(default_factory=dict)
+    specialties: frozenset[str] | None = field(init=False)
+
+    def __post_init__(self) -> None:
+        specialties = self.profile.specialties
+        self.specialties = None if specialties is None else frozenset(specialties)
 
     @property
     def load(self) -> int:
@@ -116,7 +122,10 @@ class Placement(BaseAgent):
         return worker.profile.capacity
 
     def _free(self, worker: WorkerRecord) -> int:
-        return self._limit(worker) - worker.load if worker.usable else 0
+        # ``usable`` and ``load`` spelled out: this runs several times per task.
+        if not worker.connected or worker.blocked or worker.leaving:
+            return 0
+        return self._limit(worker) - len(worker.held)
 
     def _refresh(self, worker: WorkerRecord) -> None:
         if self._free(worker) > 0 and worker.detail.role == "worker":
@@ -221,7 +230,7 @@ class Placement(BaseAgent):
             name=worker.detail.name,
             skill_level=profile.skill_level,
             skills=profile.skills,
-            specialties=None if profile.specialties is None else frozenset(profile.specialties),
+            specialties=worker.specialties,
             capacity=worker.load + free,
             load=worker.load,
             idle_since=worker.idle_since,

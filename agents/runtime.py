@@ -228,9 +228,11 @@ class Runtime:
         Raises:
             NoRuntimeError: before the run has started.
         """
-        if self._loop is None:
+        loop = self._loop
+        if loop is None:
             raise NoRuntimeError("the run has not started")
-        return self._loop.schedule(max(when, self.now), callback, *args)
+        now = self.clock.now()
+        return loop.schedule(when if when > now else now, callback, *args)
 
     def _agent_stopped(self, agent: BaseAgent) -> None:
         self._live.pop(agent.id, None)
