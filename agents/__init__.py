@@ -36,6 +36,7 @@ from agents.performance import (
 )
 from agents.placement import Placement, ReviewJob, WorkerRecord, review_key
 from agents.runtime import HandlerFailure, RunSummary, Runtime, current_runtime, run
+from agents.settlement import Settlement
 from agents.worker import WorkerAgent, WorkerProfile, answer_for
 
 __all__ = [
@@ -64,6 +65,7 @@ __all__ = [
     "ReviewJob",
     "RunSummary",
     "Runtime",
+    "Settlement",
     "SimulationLoop",
     "SimulationStalledError",
     "TaskBoard",

@@ -37,7 +37,7 @@ class Operations(Placement):
     arrivals_left: int
 
     def _settle(self, record: TaskRecord, state: TaskState, result: object = None) -> None:
-        raise NotImplementedError  # provided by TaskManager
+        raise NotImplementedError  # provided by Settlement
 
     def _withdraw(self, record: TaskRecord) -> None:
         """Take back every unstarted hold on ``record`` (the worker answers)."""
