@@ -13,6 +13,11 @@ peak and no heap or GC state leaks from one run into the next):
   ``scenarios.build``), every task ``put`` into a FIFO ``simpy.Store`` at t=0, one
   process per worker that ``get``s a task, waits ``timeout(difficulty)`` and records
   the result; then a small report (success rate, makespan, waits, utilization).
+* ``bus_fifo``: the floor of skillsim's own machinery. The reference's model (FIFO,
+  same tasks and skills) on skillsim's bus and agents: a bare agent hands tasks to
+  idle workers as ``TaskAssignment`` messages, workers wait a simulated timer and
+  answer with ``TaskResult``; no scenario, manager, board, policy or report. The gap
+  between this and ``best_fit`` is the manager's work, not the bus's.
 * ``best_fit`` and ``optimal``: skillsim, as a user pays for it: ``ScenarioSpec``
   validation, ``scenarios.build.build``, ``scenarios.run.run_simulation`` (the run and
   ``collect``, which computes the full ``RunResult``, rows included). Rendering
@@ -97,7 +102,7 @@ from typing import Any
 _LOADED = time.perf_counter()
 
 SEED = 1
-VARIANTS = ("simpy", "best_fit", "optimal", "consensus", "pull")
+VARIANTS = ("simpy", "bus_fifo", "best_fit", "optimal", "consensus", "pull")
 SIZES = ((10_000, 100), (100_000, 1_000))
 REPEATS = {SIZES[0]: 5, SIZES[1]: 3}
 """Rounds per size by default (3 for any other size)."""
@@ -113,7 +118,7 @@ SKILLSIM: dict[str, tuple[str, dict[str, Any]]] = {
 """Each skillsim variant: its policy and what it adds to the scenario spec."""
 ANSWERS_PER_TASK = {"consensus": CONSENSUS["assignees"]}
 """Submitted answers each task ends with (1 when not listed)."""
-SAME_SCHEDULE = ("simpy", "best_fit", "optimal")
+SAME_SCHEDULE = ("simpy", "bus_fifo", "best_fit", "optimal")
 """Variants with the timing of FIFO list scheduling: same makespan and mean wait."""
 TARGET_VS_SIMPY = 1.5
 """best_fit within 1.5x of the SimPy reference's wall time at the target size."""
@@ -189,6 +194,19 @@ def _peak_mib() -> float:
 # -- the children: one timed run of one variant ------------------------------------------
 
 
+def _figures(
+    seconds: float, peak: float, imported: float, started: float, **results: Any
+) -> dict[str, Any]:
+    """What every child prints: time and memory, then its results (the same keys)."""
+    return {
+        "seconds": seconds,
+        "peak_mib": peak,
+        "import_peak_mib": imported,
+        "import_seconds": started - _LOADED,
+        **results,
+    }
+
+
 def run_simpy(n: int, m: int, seed: int) -> dict[str, Any]:
     """The plain SimPy reference; returns its figures."""
     import random
@@ -242,20 +260,20 @@ def run_simpy(n: int, m: int, seed: int) -> dict[str, Any]:
     seconds = time.perf_counter() - started
     _expect(len(results) == n, f"simpy: {len(results)} results of {n}")
     _expect(not store.items, f"simpy: {len(store.items)} tasks left in the store")
-    return {
-        "seconds": seconds,
-        "peak_mib": _peak_mib(),
-        "import_peak_mib": imported,
-        "import_seconds": started - _LOADED,
-        "results": len(results),
-        "pending": 0,
-        "completed": completed,
-        "answers": len(results),
-        "total_work": float(sum(difficulties)),
-        "busy_total": float(sum(busy)),
-        "makespan": round(report["makespan"], 6),
-        "wait_mean": round(report["wait_mean"], 6),
-    }
+    return _figures(
+        seconds,
+        _peak_mib(),
+        imported,
+        started,
+        results=len(results),
+        pending=0,
+        completed=completed,
+        answers=len(results),
+        total_work=float(sum(difficulties)),
+        busy_total=float(sum(busy)),
+        makespan=round(report["makespan"], 6),
+        wait_mean=round(report["wait_mean"], 6),
+    )
 
 
 def run_skillsim(variant: str, n: int, m: int, seed: int) -> dict[str, Any]:
@@ -328,25 +346,129 @@ def run_skillsim(variant: str, n: int, m: int, seed: int) -> dict[str, Any]:
             f"{variant}: task {record.id!r} answered twice by one worker: {given}",
         )
         _expect(not record.holders, f"{variant}: task {record.id!r} still held")
-    return {
-        "seconds": seconds,
-        "peak_mib": peak,
-        "import_peak_mib": imported,
-        "import_seconds": started - _LOADED,
-        "results": metrics.completed + metrics.failed,
-        "pending": metrics.pending,
-        "completed": metrics.completed,
-        "answers": answers,
-        "total_work": float(sum(t.difficulty for t in result.tasks)),
-        "busy_total": float(sum(w.busy_time for w in result.workers)),
-        "makespan": metrics.makespan,
-        "wait_mean": metrics.wait_mean,
-    }
+    return _figures(
+        seconds,
+        peak,
+        imported,
+        started,
+        results=metrics.completed + metrics.failed,
+        pending=metrics.pending,
+        completed=metrics.completed,
+        answers=answers,
+        total_work=float(sum(t.difficulty for t in result.tasks)),
+        busy_total=float(sum(w.busy_time for w in result.workers)),
+        makespan=metrics.makespan,
+        wait_mean=metrics.wait_mean,
+    )
+
+
+def run_bus_fifo(n: int, m: int, seed: int) -> dict[str, Any]:
+    """The SimPy reference's model on skillsim's own bus and agents; its figures.
+
+    No scenario, manager, board, policy or report: a bare agent hands tasks out in
+    FIFO order to idle workers, each assignment and each result a validated pydantic
+    message through ``MessageBus``, each duration a simulated timer. What the full
+    stack costs above this is the manager's own work.
+    """
+    import logging
+    import random
+    from collections import deque
+
+    import structlog
+
+    from agents import BaseAgent, Runtime, on, on_connect
+    from protocol.messages import AgentDetail, Task, TaskAssignment, TaskResult
+
+    structlog.configure(wrapper_class=structlog.make_filtering_bound_logger(logging.WARNING))
+
+    class Dispatcher(BaseAgent):
+        def __init__(self, tasks: list[Task]) -> None:
+            super().__init__("dispatcher")
+            self.queue = deque(tasks)
+            self.idle: deque[str] = deque()
+            self.assigned_at: dict[int | str, float] = {}
+            self.results: list[tuple[TaskResult, float, float]] = []
+
+        @on_connect("worker")
+        async def joined(self, topic: str, agent: AgentDetail) -> None:
+            self.idle.append(agent.id)
+            self.dispatch()
+
+        def dispatch(self) -> None:
+            while self.queue and self.idle:
+                task = self.queue.popleft()
+                self.assigned_at[task.id] = self.now
+                self.send_nowait(self.idle.popleft(), TaskAssignment(task=task, attempt=1))
+
+        @on(TaskResult)
+        async def result(self, data: TaskResult, time: float, sender: AgentDetail) -> None:
+            self.results.append((data, self.assigned_at[data.task_id], time))
+            self.idle.append(data.worker)
+            self.dispatch()
+            if len(self.results) == n:
+                for worker in workers:
+                    worker.stop()
+                self.stop()
+
+    class Worker(BaseAgent):
+        role = "worker"
+
+        def __init__(self, name: str, skill: float) -> None:
+            super().__init__(name)
+            self.skill = skill
+
+        @on(TaskAssignment)
+        async def work(self, data: TaskAssignment, time: float, sender: AgentDetail) -> None:
+            self.call_later(data.task.difficulty, self.finish, sender.id, data.task)
+
+        def finish(self, to: str, task: Task) -> None:
+            success = self.skill >= task.difficulty
+            self.send_nowait(
+                to,
+                TaskResult(
+                    task_id=task.id, worker=self.id, success=success, duration=task.difficulty
+                ),
+            )
+
+    imported = _peak_mib()
+    started = time.perf_counter()
+    worker_rng = random.Random(f"{seed}/workers")
+    task_rng = random.Random(f"{seed}/tasks")
+    skills = [round(max(0.0, worker_rng.uniform(1, 10)), 3) for _ in range(m)]
+    tasks = [Task(id=i, difficulty=task_rng.randint(1, 10)) for i in range(1, n + 1)]
+    dispatcher = Dispatcher(tasks)
+    workers = [Worker(f"w{i}", skill) for i, skill in enumerate(skills)]
+    runtime = Runtime(seed=seed)
+    runtime.add(dispatcher, *workers)
+    summary = runtime.run()
+    results = dispatcher.results
+    completed = sum(1 for r, _, _ in results if r.success)
+    makespan = max((end for _, _, end in results), default=0.0)
+    wait_mean = sum(start for _, start, _ in results) / len(results) if results else 0.0
+    seconds = time.perf_counter() - started
+    _expect(summary.ending == "complete", f"bus_fifo: run ended {summary.ending!r}")
+    _expect(len(results) == n, f"bus_fifo: {len(results)} results of {n}")
+    return _figures(
+        seconds,
+        _peak_mib(),
+        imported,
+        started,
+        results=len(results),
+        pending=len(dispatcher.queue),
+        completed=completed,
+        answers=len(results),
+        total_work=float(sum(t.difficulty for t in tasks)),
+        busy_total=float(sum(r.duration for r, _, _ in results)),
+        makespan=round(makespan, 6),
+        wait_mean=round(wait_mean, 6),
+    )
 
 
 def child(variant: str, n: int, m: int, seed: int) -> dict[str, Any]:
     if variant == "simpy":
         return run_simpy(n, m, seed)
+    if variant == "bus_fifo":
+        return run_bus_fifo(n, m, seed)
     return run_skillsim(variant, n, m, seed)
 
 
