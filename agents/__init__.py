@@ -35,8 +35,9 @@ from agents.performance import (
     task_draws,
 )
 from agents.placement import Placement, ReviewJob, WorkerRecord, review_key
-from agents.runtime import HandlerFailure, RunSummary, Runtime, current_runtime, run
+from agents.runtime import Runtime, current_runtime, run
 from agents.settlement import Settlement
+from agents.summary import Ending, HandlerFailure, RunSummary
 from agents.worker import WorkerAgent, WorkerProfile, answer_for
 
 __all__ = [
@@ -47,6 +48,7 @@ __all__ = [
     "Consensus",
     "Distribution",
     "Draws",
+    "Ending",
     "HandlerFailure",
     "HandlerRegistrationError",
     "HandlerSpec",

@@ -27,8 +27,8 @@ import structlog
 from agents.errors import AgentStateError, HandlerRegistrationError
 from agents.handlers import HandlerSpec, handler_specs
 from agents.loop import Timer
-from protocol.bus import Mailbox
 from protocol.errors import BusClosedError
+from protocol.mailbox import Mailbox
 from protocol.messages import (
     AgentConnected,
     AgentDetail,

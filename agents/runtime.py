@@ -24,8 +24,7 @@ import json
 import random
 from collections.abc import Awaitable, Callable, Iterable
 from contextvars import ContextVar
-from dataclasses import dataclass
-from typing import Any, Literal, TypeVar
+from typing import Any, TypeVar
 
 import structlog
 
@@ -34,16 +33,15 @@ from agents.clock import Clock, make_clock
 from agents.errors import AgentStateError, NoRuntimeError, SimulationStalledError
 from agents.loop import SimulationLoop, Timer
 from agents.memory import eased_gc
-from protocol.bus import BusStatistics, MessageBus
+from agents.summary import Ending, HandlerFailure, RunSummary
+from protocol.bus import MessageBus
 from protocol.envelope import Envelope
 
-__all__ = ["HandlerFailure", "RunSummary", "Runtime", "current_runtime", "run"]
+__all__ = ["Runtime", "current_runtime", "run"]
 
 T = TypeVar("T")
 
 _current: ContextVar[Runtime | None] = ContextVar("skillsim_runtime", default=None)
-
-Ending = Literal["complete", "stalled", "until", "failed"]
 
 
 def current_runtime() -> Runtime:
@@ -59,46 +57,6 @@ def current_runtime() -> Runtime:
             "instead of asyncio.run(main())"
         )
     return runtime
-
-
-@dataclass(frozen=True, slots=True)
-class HandlerFailure:
-    """One exception raised by an agent's handler (the run went on).
-
-    Attributes:
-        t: Simulated time.
-        agent: The agent's id.
-        where: The message kind being handled, ``"run"`` or ``"spawned"``.
-        error: The exception.
-    """
-
-    t: float
-    agent: str
-    where: str
-    error: Exception
-
-
-@dataclass(frozen=True, slots=True)
-class RunSummary:
-    """How a run ended.
-
-    Attributes:
-        value: What the main coroutine returned (``None`` without one).
-        t: Simulated time at the end.
-        ending: ``complete`` (every agent stopped by itself or the main returned),
-            ``stalled`` (nothing left to happen), ``until`` (time limit reached), or
-            ``failed`` (strict run, a handler raised).
-        waiting_for: At a stall, what each agent said it was waiting for.
-        failures: Handler exceptions that were caught.
-        bus: The bus counters at the end.
-    """
-
-    value: Any
-    t: float
-    ending: Ending
-    waiting_for: tuple[str, ...]
-    failures: tuple[HandlerFailure, ...]
-    bus: BusStatistics
 
 
 class Runtime:

@@ -1,6 +1,6 @@
-"""What travels: typed messages, their envelope, the bus and the JSON codec."""
+"""What travels: typed messages, their envelope, the bus, mailboxes and the JSON codec."""
 
-from protocol.bus import BUS, BusStatistics, Delivery, Mailbox, MessageBus
+from protocol.bus import BUS, BusStatistics, MessageBus
 from protocol.codec import decode, encode, roundtrip
 from protocol.envelope import Envelope
 from protocol.errors import (
@@ -11,6 +11,7 @@ from protocol.errors import (
     SkillsimError,
     UnknownAgentError,
 )
+from protocol.mailbox import Delivery, Mailbox
 from protocol.messages import (
     AgentConnected,
     AgentDetail,

@@ -1,10 +1,12 @@
 """The in-process async message bus.
 
 Design:
-    * One :class:`Mailbox` per connected agent, a deque of deliveries. Delivery appends
-      to the recipient's deque, so delivery is FIFO per recipient and therefore per
-      sender-receiver pair. Broadcast and publish visit recipients in connection order
-      (a dict keeps it), never in set or ``id()`` order: the run stays deterministic.
+    * One :class:`~protocol.mailbox.Mailbox` per connected agent, a deque of
+      deliveries. Delivery appends to the recipient's deque (the bus writes mailbox
+      internals directly, see :mod:`protocol.mailbox`), so delivery is FIFO per
+      recipient and therefore per sender-receiver pair. Broadcast and publish visit
+      recipients in connection order (a dict keeps it), never in set or ``id()``
+      order: the run stays deterministic.
     * References move, never copies: messages are frozen. ``strict=True`` instead
       round-trips every message through the JSON codec, to prove that a scenario would
       survive a real wire.
@@ -15,20 +17,14 @@ Design:
 
 from __future__ import annotations
 
-import asyncio
-from collections import deque
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Literal
 
 from protocol.codec import roundtrip
 from protocol.envelope import Envelope
-from protocol.errors import (
-    BusClosedError,
-    DuplicateAgentError,
-    MailboxEmptyError,
-    UnknownAgentError,
-)
+from protocol.errors import BusClosedError, DuplicateAgentError, UnknownAgentError
+from protocol.mailbox import Mailbox
 from protocol.messages import (
     AgentConnected,
     AgentDetail,
@@ -37,12 +33,9 @@ from protocol.messages import (
     Undeliverable,
 )
 
-__all__ = ["BUS", "BusStatistics", "Delivery", "Mailbox", "MessageBus"]
+__all__ = ["BUS", "BusStatistics", "MessageBus"]
 
 Tap = Callable[[Envelope], None]
-
-Delivery = tuple[AgentDetail, float, int, Message, str | None]
-"""One unread delivery inside a :class:`Mailbox`: sender, ``t``, ``seq``, message, topic."""
 
 BUS = AgentDetail(id="<bus>", name="bus", role="bus")
 """The sender of every ``Undeliverable``: the bus itself."""
@@ -72,93 +65,6 @@ class BusStatistics:
     delivered: int
     undeliverable: int
     roundtrips: int
-
-
-class Mailbox:
-    """An agent's inbox: envelopes in arrival order.
-
-    Only the bus puts; the owning agent gets. Inside, a delivery is kept as a plain
-    ``(sender, t, seq, message, topic)`` tuple, the cheapest record CPython makes;
-    :meth:`get`, :meth:`get_nowait` and :meth:`drain` hand out :class:`Envelope` s.
-    ``BaseAgent`` reads the tuples directly (:meth:`wait` and ``items``), which is what
-    keeps a delivery close to the cost of an ``asyncio.Queue`` round trip.
-    """
-
-    __slots__ = ("_closed", "_waiter", "items", "owner")
-
-    def __init__(self, owner: AgentDetail) -> None:
-        self.owner = owner
-        self.items: deque[Delivery] = deque()
-        """Unread deliveries, oldest first (read-only outside the bus)."""
-        self._waiter: asyncio.Future[None] | None = None
-        self._closed = False
-
-    def __len__(self) -> int:
-        return len(self.items)
-
-    @property
-    def closed(self) -> bool:
-        """Whether the owner has disconnected."""
-        return self._closed
-
-    def _envelope(self, item: Delivery) -> Envelope:
-        sender, t, seq, message, topic = item
-        return Envelope(sender, self.owner.id, t, seq, message, topic)
-
-    def _close(self) -> list[Envelope]:
-        self._closed = True
-        unread = [self._envelope(item) for item in self.items]
-        self.items.clear()
-        waiter = self._waiter
-        if waiter is not None and not waiter.done():
-            waiter.set_result(None)
-        self._waiter = None
-        return unread
-
-    def get_nowait(self) -> Envelope:
-        """Take the oldest envelope without waiting.
-
-        Returns:
-            The oldest unread envelope.
-
-        Raises:
-            MailboxEmptyError: if none is waiting.
-        """
-        try:
-            return self._envelope(self.items.popleft())
-        except IndexError:
-            raise MailboxEmptyError(f"mailbox of {self.owner.id!r} is empty") from None
-
-    async def wait(self) -> None:
-        """Wait until something is unread (at once if something is).
-
-        Raises:
-            BusClosedError: if the owner disconnects while nothing is unread.
-        """
-        while not self.items:
-            if self._closed:
-                raise BusClosedError(f"mailbox of {self.owner.id!r} is closed")
-            waiter = asyncio.get_running_loop().create_future()
-            self._waiter = waiter
-            await waiter
-
-    async def get(self) -> Envelope:
-        """Take the oldest envelope, waiting for one if needed.
-
-        Returns:
-            The oldest unread envelope.
-
-        Raises:
-            BusClosedError: if the owner disconnects while waiting.
-        """
-        await self.wait()
-        return self._envelope(self.items.popleft())
-
-    def drain(self) -> Iterator[Envelope]:
-        """Yield every waiting envelope, oldest first, including ones put meanwhile."""
-        items = self.items
-        while items:
-            yield self._envelope(items.popleft())
 
 
 class MessageBus:

@@ -3,7 +3,7 @@
 The payload stays a pure domain object; routing facts live here, and handlers receive
 ``time`` and ``sender`` from the envelope (rule 7 of the style guide).
 
-Inside a mailbox a delivery is a plain tuple (see ``protocol.bus.Mailbox``); an
+Inside a mailbox a delivery is a plain tuple (see ``protocol.mailbox.Mailbox``); an
 ``Envelope`` is made when one is handed out: to a tap, or by the mailbox's ``get``.
 """
 

@@ -13,6 +13,14 @@ from scenarios.console import (
 from scenarios.director import (
     Director,
 )
+from scenarios.distributions import (
+    ChoiceDist,
+    ConstantDist,
+    Distribution,
+    NormalDist,
+    UniformDist,
+    dist_bounds,
+)
 from scenarios.loader import (
     LIBRARY,
     LoadedScenario,
@@ -43,29 +51,25 @@ from scenarios.run import (
 )
 from scenarios.spec import (
     ArrivalSpec,
-    ChoiceDist,
-    ConsensusSpec,
-    ConstantDist,
-    Distribution,
-    EventSpec,
     FieldProblemError,
     ModelSpec,
-    NormalDist,
     PhaseSpec,
     PolicySpec,
-    PullingSpec,
-    QASpec,
     ScenarioSpec,
     StopSpec,
     TaskGenerate,
     TaskItem,
     TasksSpec,
-    UniformDist,
     WorkerGenerate,
     WorkerItem,
     WorkersSpec,
+)
+from scenarios.workflow import (
+    ConsensusSpec,
+    EventSpec,
+    PullingSpec,
+    QASpec,
     WorkloadSpec,
-    dist_bounds,
 )
 
 __all__ = [

@@ -22,18 +22,10 @@ from agents.runtime import Runtime
 from agents.worker import WorkerAgent
 from protocol.messages import Task
 from scenarios.director import Director
+from scenarios.distributions import ChoiceDist, ConstantDist, NormalDist, UniformDist
 from scenarios.loader import LoadedScenario
-from scenarios.spec import (
-    ArrivalSpec,
-    ChoiceDist,
-    ConstantDist,
-    EventSpec,
-    ModelSpec,
-    NormalDist,
-    ScenarioSpec,
-    TaskGenerate,
-    UniformDist,
-)
+from scenarios.spec import ArrivalSpec, ModelSpec, ScenarioSpec, TaskGenerate
+from scenarios.workflow import EventSpec
 
 __all__ = ["Simulation", "build", "draw", "make_distribution", "make_model"]
 

@@ -17,7 +17,7 @@ from agents.distribution import WorkloadUnit
 from agents.handlers import on_run
 from agents.manager import TaskManager
 from agents.worker import WorkerAgent
-from scenarios.spec import EventSpec
+from scenarios.workflow import EventSpec
 
 __all__ = ["Director"]
 

@@ -44,7 +44,7 @@ from pydantic import BaseModel, ConfigDict
 
 from agents.board import TaskState
 from agents.memory import eased_gc
-from agents.runtime import RunSummary
+from agents.summary import RunSummary
 from agents.worker import WorkerAgent
 from scenarios.build import Simulation
 

@@ -2,149 +2,37 @@
 
 Every table forbids unknown keys, so a typo is an error that names the key, not a
 silently ignored setting. Numbers where a distribution is expected are constants.
-
-A distribution is one of::
-
-    5                                           # a constant
-    { dist = "uniform", low = 1, high = 10, integer = true }
-    { dist = "normal", mean = 5, sd = 2, low = 1, high = 10 }   # clipped
-    { dist = "choice", values = [1, 2, 3], weights = [6, 3, 1] }
+This module holds the top-level :class:`ScenarioSpec`, the workers, the tasks and
+their arrivals, and the checks that need the whole file (worker names, which modes
+combine). The value distributions are in ``scenarios.distributions``, the
+distribution modes and events in ``scenarios.workflow``.
 """
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal
+from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, JsonValue, field_validator, model_validator
+from pydantic import Field, JsonValue, field_validator, model_validator
+
+from scenarios._schema import FieldProblemError, _Spec
+from scenarios.distributions import ConstantDist, Distribution, UniformDist, _constant, _within
+from scenarios.workflow import ConsensusSpec, EventSpec, PullingSpec, QASpec, WorkloadSpec
 
 __all__ = [
     "ArrivalSpec",
-    "ChoiceDist",
-    "ConsensusSpec",
-    "ConstantDist",
-    "Distribution",
-    "EventSpec",
     "FieldProblemError",
     "ModelSpec",
-    "NormalDist",
     "PhaseSpec",
     "PolicySpec",
-    "PullingSpec",
-    "QASpec",
     "ScenarioSpec",
     "StopSpec",
     "TaskGenerate",
     "TaskItem",
     "TasksSpec",
-    "UniformDist",
     "WorkerGenerate",
     "WorkerItem",
     "WorkersSpec",
-    "WorkloadSpec",
-    "dist_bounds",
 ]
-
-
-class FieldProblemError(ValueError):
-    """A validation problem in a sub-field: the loader appends ``field`` to the path."""
-
-    def __init__(self, field: str, message: str) -> None:
-        super().__init__(message)
-        self.field = field
-
-
-class _Spec(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-
-class ConstantDist(_Spec):
-    """Always ``value``."""
-
-    dist: Literal["constant"] = "constant"
-    value: float
-
-
-class UniformDist(_Spec):
-    """Uniform between ``low`` and ``high``; whole numbers if ``integer``."""
-
-    dist: Literal["uniform"]
-    low: float
-    high: float
-    integer: bool = False
-
-    @model_validator(mode="after")
-    def _ordered(self) -> UniformDist:
-        if self.high < self.low:
-            raise FieldProblemError("high", f"must be >= low ({self.low:g}), got {self.high:g}")
-        return self
-
-
-class NormalDist(_Spec):
-    """Normal with ``mean`` and ``sd``, clipped to ``[low, high]`` when given."""
-
-    dist: Literal["normal"]
-    mean: float
-    sd: float = Field(ge=0)
-    low: float | None = None
-    high: float | None = None
-    integer: bool = False
-
-
-class ChoiceDist(_Spec):
-    """One of ``values``, with optional ``weights``."""
-
-    dist: Literal["choice"]
-    values: list[float] = Field(min_length=1)
-    weights: list[float] | None = None
-
-    @model_validator(mode="after")
-    def _weights_fit(self) -> ChoiceDist:
-        if self.weights is not None:
-            if len(self.weights) != len(self.values):
-                raise FieldProblemError("weights", "must have one weight per value")
-            if any(w < 0 for w in self.weights) or not sum(self.weights) > 0:
-                raise FieldProblemError("weights", "must be >= 0 and not all 0")
-        return self
-
-
-def _constant(value: Any) -> Any:
-    if isinstance(value, int | float) and not isinstance(value, bool):
-        return {"dist": "constant", "value": value}
-    return value
-
-
-Distribution = Annotated[
-    ConstantDist | UniformDist | NormalDist | ChoiceDist, Field(discriminator="dist")
-]
-"""Any distribution (or a bare number, read as a constant)."""
-
-
-def dist_bounds(dist: ConstantDist | UniformDist | NormalDist | ChoiceDist) -> tuple[float, float]:
-    """The smallest and largest value a distribution can give (inf when unbounded)."""
-    if isinstance(dist, ConstantDist):
-        return dist.value, dist.value
-    if isinstance(dist, UniformDist):
-        return dist.low, dist.high
-    if isinstance(dist, ChoiceDist):
-        return min(dist.values), max(dist.values)
-    low = dist.low if dist.low is not None else float("-inf")
-    high = dist.high if dist.high is not None else float("inf")
-    return low, high
-
-
-def _within(dist: Any, low: float, high: float, what: str) -> Any:
-    lo, hi = dist_bounds(dist)
-    if isinstance(dist, ConstantDist) and not low <= dist.value <= high:
-        raise FieldProblemError(
-            "value", f"{what} must be within {low:g}..{high:g}, got {dist.value:g}"
-        )
-    if isinstance(dist, ChoiceDist) and not (low <= lo and hi <= high):
-        raise FieldProblemError("values", f"{what} must be within {low:g}..{high:g}")
-    if lo < low:
-        raise FieldProblemError("low", f"{what} must be >= {low:g}, got {lo:g}")
-    if hi > high:
-        raise FieldProblemError("high", f"{what} must be <= {high:g}, got {hi:g}")
-    return dist
 
 
 class PolicySpec(_Spec):
@@ -307,100 +195,6 @@ class TasksSpec(_Spec):
         ids = [t.id for t in self.items]
         if len(set(ids)) != len(ids):
             raise FieldProblemError("items", "task ids must be unique")
-        return self
-
-
-class ConsensusSpec(_Spec):
-    """``percentage`` of tasks each go to ``assignees`` distinct workers."""
-
-    percentage: float = Field(default=100.0, ge=0, le=100)
-    assignees: int = Field(default=2, ge=2)
-
-
-class QASpec(_Spec):
-    """Review a ``sample`` (0..1) of completed tasks by the named ``reviewers``."""
-
-    reviewers: list[str] = Field(min_length=1)
-    sample: float = Field(default=1.0, ge=0, le=1)
-
-
-class PullingSpec(_Spec):
-    """Batches on request (the seed's bounds: batch_size 3..100, workload >= size + 2)."""
-
-    batch_size: int = Field(default=10, ge=3, le=100)
-    max_batch_workload: int = 15
-
-    @model_validator(mode="after")
-    def _room_for_a_batch(self) -> PullingSpec:
-        if self.max_batch_workload < self.batch_size + 2:
-            raise FieldProblemError(
-                "max_batch_workload",
-                f"must be at least batch_size + 2 ({self.batch_size + 2}), "
-                f"got {self.max_batch_workload}",
-            )
-        return self
-
-
-class WorkloadSpec(_Spec):
-    """One worker's share of a workload split, in percent."""
-
-    assignee: str
-    load: float = Field(ge=0, le=100)
-
-
-class EventSpec(_Spec):
-    """Something that happens at simulated time ``at``.
-
-    Actions and their fields:
-        ``leave``, ``crash``: ``worker``.
-        ``join``: ``worker`` (the new name), ``skill_level``, ``skills``,
-            ``specialties``, ``capacity``.
-        ``skill``: ``worker``, ``skill_level`` and/or ``skills`` (the manager is not told).
-        ``reassign``: ``worker`` (from) and ``target`` (to).
-        ``redistribute``: ``workload``.
-        ``add_tasks``: ``count`` more tasks drawn like ``tasks.generate``.
-        ``remove_tasks``: ``ids``, or ``count`` of the newest unfinished tasks.
-        ``set_status``: ``status`` for ``ids`` (default: every unfinished task).
-    """
-
-    at: float = Field(ge=0)
-    action: Literal[
-        "leave",
-        "crash",
-        "join",
-        "skill",
-        "reassign",
-        "redistribute",
-        "add_tasks",
-        "remove_tasks",
-        "set_status",
-    ]
-    worker: str | None = None
-    target: str | None = None
-    skill_level: float | None = Field(default=None, ge=0)
-    skills: dict[str, float] | None = None
-    specialties: list[str] | None = None
-    capacity: int = Field(default=1, ge=1)
-    workload: list[WorkloadSpec] = Field(default_factory=list)
-    count: int | None = Field(default=None, ge=1)
-    ids: list[int | str] | None = None
-    status: Literal["completed", "failed", "removed"] = "completed"
-
-    @model_validator(mode="after")
-    def _fields_for_action(self) -> EventSpec:
-        needs_worker = {"leave", "crash", "join", "skill", "reassign"}
-        if self.action in needs_worker and not self.worker:
-            raise FieldProblemError("worker", f"the {self.action} action needs a worker")
-        if self.action == "reassign" and not self.target:
-            raise FieldProblemError("target", "the reassign action needs a target worker")
-        if self.action == "redistribute" and not self.workload:
-            raise FieldProblemError("workload", "the redistribute action needs a workload")
-        if self.action == "add_tasks" and self.count is None:
-            raise FieldProblemError("count", "the add_tasks action needs a count")
-        if self.action == "remove_tasks" and self.count is None and self.ids is None:
-            raise FieldProblemError("ids", "the remove_tasks action needs ids or a count")
-        if self.action == "join" and self.skill_level is None:
-            raise FieldProblemError("skill_level", "the join action needs a skill_level")
         return self
 
 

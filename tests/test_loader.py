@@ -3,17 +3,14 @@ from pathlib import Path
 
 import pytest
 
+from scenarios.distributions import ChoiceDist, ConstantDist, NormalDist, UniformDist
 from scenarios.loader import LIBRARY, ScenarioError, bundled_scenarios, load_scenario
 from scenarios.spec import (
     ArrivalSpec,
-    ChoiceDist,
-    ConstantDist,
     ModelSpec,
-    NormalDist,
     PhaseSpec,
     PolicySpec,
     TaskItem,
-    UniformDist,
     WorkerItem,
 )
 
