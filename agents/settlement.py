@@ -246,22 +246,27 @@ class Settlement(Operations):
         record.answer_weighted = weighted([r.answer or "" for r in answers], accuracies, labels)
 
     def _settle(self: Self, record: TaskRecord, state: TaskState, result: object = None) -> None:
-        self.board.settle(record, state, self.now)
-        self._aggregate(record)
-        if record.task.truth is not None and record.answer is not None:
-            record.success = state is TaskState.COMPLETED and record.answer == record.task.truth
+        now = self.now
+        self.board.settle(record, state, now)
+        completed = state is TaskState.COMPLETED
+        truth = record.task.truth
+        if truth is not None:
+            self._aggregate(record)
+        if truth is not None and record.answer is not None:
+            record.success = completed and record.answer == truth
         else:
-            record.success = state is TaskState.COMPLETED
-        if isinstance(result, TaskResult):
-            self.task_results.append(result)
-        if state is TaskState.COMPLETED:
+            record.success = completed
+        final = result if isinstance(result, TaskResult) else None
+        if final is not None:
+            self.task_results.append(final)
+        if completed and record.holders:
             self._withdraw(record)  # it leaves every worker's pending work
         self.log.info(
             "task_result",
-            t=self.now,
+            t=now,
             task=record.id,
-            state=str(state),
-            worker=result.worker if isinstance(result, TaskResult) else None,
+            state=state.value,
+            worker=None if final is None else final.worker,
             success=record.success,
             attempts=record.attempts,
         )

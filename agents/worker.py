@@ -286,7 +286,9 @@ class WorkerAgent(BaseAgent):
             worker=self.id,
             success=outcome.success,
             status=status,
-            answer=answer_for(task, outcome.success, draws) if status == "submitted" else None,
+            answer=None
+            if task.truth is None or status != "submitted"
+            else answer_for(task, outcome.success, draws),
             duration=outcome.duration,
             attempt=data.attempt,
         )
