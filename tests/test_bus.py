@@ -453,6 +453,25 @@ class TestMailbox:
         envelope = await waiting
         assert envelope.message == task(1)
 
+    async def test_wait_leaves_the_delivery_unread(self) -> None:
+        """wait() returns once something is unread, and takes nothing itself."""
+        bus, boxes = quiet_bus("a", "b")
+        waiting = asyncio.ensure_future(boxes["b"].wait())
+        await asyncio.sleep(0)
+        assert not waiting.done()
+        bus.send("a", "b", task(1))
+        await waiting
+        assert len(boxes["b"]) == 1
+        await boxes["b"].wait()  # something is unread: returns at once
+        assert boxes["b"].get_nowait().message == task(1)
+
+    async def test_wait_raises_when_closed_and_empty(self) -> None:
+        """wait() raises BusClosedError once its agent has gone and nothing is left."""
+        bus, boxes = quiet_bus("a", "b")
+        bus.disconnect("b")
+        with pytest.raises(BusClosedError, match=r"^mailbox of 'b' is closed$"):
+            await boxes["b"].wait()
+
     async def test_get_raises_when_the_owner_disconnects(self) -> None:
         """A pending get() raises BusClosedError when its agent disconnects."""
         bus, boxes = quiet_bus("a", "b")
