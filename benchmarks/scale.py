@@ -515,7 +515,9 @@ class Ratio:
 
 
 RATIOS = (
+    ("bus_fifo / simpy", "bus_fifo", "simpy"),
     ("best_fit / simpy", "best_fit", "simpy"),
+    ("best_fit / bus_fifo", "best_fit", "bus_fifo"),
     ("optimal / best_fit", "optimal", "best_fit"),
     ("consensus / best_fit", "consensus", "best_fit"),
     ("pull / best_fit", "pull", "best_fit"),
