@@ -4,14 +4,15 @@ Design:
     * Handlers are collected once per class in ``__init_subclass__``, walking the MRO
       from ``object`` down so that a subclass's entry for a key replaces its bases'.
       An override of a handler method by name keeps its registration (dispatch looks
-      the method up by name). Validation happens at class creation.
+      the method up on the class by name). Validation happens at class creation.
     * Dispatch walks ``type(message).__mro__``, so a handler for a base message class
-      also receives its subclasses; the resolved handler is cached per concrete type.
+      also receives its subclasses; the resolved function is cached per class and
+      concrete message type (presence events and ``on_unhandled`` included).
     * A handler that raises is caught, logged with agent, message kind and ``t``, and
       counted by the runtime; the agent keeps serving its mailbox. ``strict=True`` on
       a run turns the first one into a failure of the run.
-    * One asyncio task serves the mailbox, handling envelopes one at a time in arrival
-      order; work that must wait without blocking the mailbox is ``spawn``-ed.
+    * One asyncio task serves the mailbox, handling deliveries one at a time in
+      arrival order; work that must wait without blocking the mailbox is ``spawn``-ed.
 """
 
 from __future__ import annotations
