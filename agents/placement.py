@@ -166,9 +166,13 @@ class Placement(BaseAgent):
     def _push_pass(self) -> None:
         workers = [self.workers[w] for w in self._available]
         room = {w.detail.id: self._free(w) for w in workers}
-        free = sum(room.values())
-        if free:
-            self._offer(free, workers, room)
+        # A policy places each offered task once per offer, so a task that wants
+        # several workers at once (consensus) is offered again while an offer places
+        # something and room is left.
+        while free := sum(room.values()):
+            if not self._offer(free, workers, room):
+                return
+            workers = [w for w in workers if room[w.detail.id] > 0]
 
     def _pull_pass(self) -> None:
         pulling = self.distribution.pulling
