@@ -256,7 +256,13 @@ class TaskBoard:
 
     def hold(self, record: TaskRecord, worker: str, now: float) -> Hold:
         """Record that ``worker`` got the task."""
-        hold = Hold(worker, record.attempts + len(record.holders) + 1, now)
+        # Numbered past every attempt finished or in hand, so that no two holders
+        # share a number (and the draws that go with it).
+        attempt = record.attempts + 1
+        for other in record.holders.values():
+            if other.attempt >= attempt:
+                attempt = other.attempt + 1
+        hold = Hold(worker, attempt, now)
         record.holders[worker] = hold
         if record.first_assigned is None:
             record.first_assigned = now

@@ -66,8 +66,9 @@ def task_draws(seed: int, task_id: TaskId, attempt: int, worker: str = "") -> Dr
         seed: The run's seed.
         task_id: The task.
         attempt: Counted from 1.
-        worker: Mixed in where several workers answer the same attempt (consensus),
-            so that their luck is independent; empty otherwise.
+        worker: Mixed in where another agent judges the same attempt (a QA reviewer),
+            so that its luck is not the worker's; empty otherwise. (Workers sharing a
+            task hold distinct attempt numbers, so their luck is independent.)
 
     Returns:
         Three uniforms, each strictly between 0 and 1.

@@ -15,6 +15,7 @@ from agents import (
     QualityReview,
     RunSummary,
     Runtime,
+    TaskBoard,
     TaskManager,
     TaskRecord,
     WorkerAgent,
@@ -123,6 +124,27 @@ class TestConsensus:
             answered = submitted(record)
             assert (str(record.state), record.required, len(answered)) == ("completed", 3, 3)
             assert len(set(answered)) == 3
+
+    def test_a_tasks_assignees_are_placed_in_one_instant(self) -> None:
+        """Every free worker gets work at once, though the tasks are fewer than the workers."""
+        manager = TaskManager(
+            plain(2), expected_workers=3, distribution=Distribution(consensus=Consensus(100, 3))
+        )
+        workers = [WorkerAgent(f"w{i}", 9) for i in range(3)]
+        run(manager, *workers)
+        assert [len(set(submitted(r))) for r in manager.board] == [3, 3]
+        # Six answers of 4 s on three workers: 8 s when nobody idles (12 s one by one).
+        assert manager.finished_at == 8.0
+
+    def test_holders_of_one_task_never_share_an_attempt_number(self) -> None:
+        """A hold given after another holder let go is numbered past every hold in hand."""
+        board = TaskBoard()
+        record = board.add(Task(id=1, difficulty=4), 0.0, required=3)
+        board.hold(record, "a", 0.0)
+        b = board.hold(record, "b", 0.0)
+        board.release(record, "a", reassigned=True)
+        c = board.hold(record, "c", 1.0)
+        assert (b.attempt, c.attempt) == (2, 3)
 
     def test_percentage_fifty_gives_every_second_task_consensus(self) -> None:
         """percentage=50 makes exactly half the tasks (every second one) need 3 answers."""
