@@ -107,6 +107,11 @@ class BaseAgent:
                         )
                     own[(spec.kind, spec.key)] = name
                     tables[spec.kind][spec.key] = name
+        if connect or disconnect:
+            # Presence events reach the connect/disconnect tables through one handler;
+            # an explicit ``@on(AgentConnected)`` (or ``AgentDisconnected``) wins.
+            for event in (AgentConnected, AgentDisconnected):
+                message.setdefault(event, "_presence")
         cls._message_handlers = message
         cls._connect_handlers = connect
         cls._disconnect_handlers = disconnect
@@ -293,8 +298,9 @@ class BaseAgent:
         self._runtime = runtime
         loop = asyncio.get_running_loop()
         self._done = loop.create_future()
-        # Only agents with presence handlers are told of others coming and going.
-        listens = bool(self._connect_handlers or self._disconnect_handlers)
+        # Only agents that handle presence events are told of others coming and going.
+        handled = self._message_handlers
+        listens = AgentConnected in handled or AgentDisconnected in handled
         mailbox = runtime.bus.connect(self.details(), presence=listens)
         self._mailbox_task = loop.create_task(self._serve(mailbox))
         for name in self._run_handlers:
@@ -339,19 +345,15 @@ class BaseAgent:
     @classmethod
     def _resolve(cls, message_type: type[Message]) -> _Handler:
         """The function that handles ``message_type`` here, cached per concrete type."""
-        handler: _Handler
-        if issubclass(message_type, AgentConnected | AgentDisconnected):
-            handler = cls._presence
-        else:
-            name = next(
-                (
-                    found
-                    for klass in message_type.__mro__
-                    if (found := cls._message_handlers.get(klass)) is not None
-                ),
-                "on_unhandled",
-            )
-            handler = getattr(cls, name)
+        name = next(
+            (
+                found
+                for klass in message_type.__mro__
+                if (found := cls._message_handlers.get(klass)) is not None
+            ),
+            "on_unhandled",
+        )
+        handler: _Handler = getattr(cls, name)
         cls._resolved[message_type] = handler
         return handler
 

@@ -15,7 +15,7 @@ from agents import (
     on_disconnect,
     on_run,
 )
-from protocol import AgentDetail, Message, Task, TaskAccepted
+from protocol import AgentConnected, AgentDetail, AgentDisconnected, Message, Task, TaskAccepted
 
 
 class Greeting(Message):
@@ -359,6 +359,44 @@ class TestPresence:
         runtime.add(mourner, Visitor("w1", "worker", 3), Visitor("m1", "manager", 1))
         runtime.run()
         assert mourner.gone == [("w1", 3.0)]
+
+    def test_on_presence_event_types_receives_them(self) -> None:
+        """@on(AgentConnected) and @on(AgentDisconnected) work like any other @on."""
+
+        class Register(BaseAgent):
+            def __init__(self) -> None:
+                super().__init__("register")
+                self.seen: list[tuple[str, str, float]] = []
+
+            @on(AgentConnected)
+            async def came(self, message: AgentConnected, time: float, sender: AgentDetail) -> None:
+                self.seen.append(("came", message.agent.id, time))
+
+            @on(AgentDisconnected)
+            async def went(
+                self, message: AgentDisconnected, time: float, sender: AgentDetail
+            ) -> None:
+                self.seen.append(("went", message.agent.id, time))
+
+        register = Register()
+        runtime = Runtime()
+        runtime.add(register, Visitor("w1", "worker", 2))
+        runtime.run()
+        assert register.seen == [("came", "w1", 0.0), ("went", "w1", 2.0)]
+
+    def test_explicit_on_presence_handler_wins_over_on_connect(self) -> None:
+        """A class with both @on(AgentConnected) and @on_connect gets the explicit @on."""
+
+        class Both(Watcher):
+            @on(AgentConnected)
+            async def came(self, message: AgentConnected, time: float, sender: AgentDetail) -> None:
+                self.events.append(("came", "", message.agent.id, time))
+
+        both = Both()
+        runtime = Runtime()
+        runtime.add(both, Visitor("w1", "worker", 2))
+        runtime.run()
+        assert both.events == [("came", "", "w1", 0.0), ("anyone_left", "worker", "w1", 2.0)]
 
 
 class Ticker(BaseAgent):
