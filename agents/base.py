@@ -130,6 +130,7 @@ class BaseAgent:
         self._runtime: Runtime | None = None
         self._mailbox_task: asyncio.Task[None] | None = None
         self._tasks: dict[asyncio.Task[Any], None] = {}
+        self._timers: dict[Timer, None] = {}
         self._done: asyncio.Future[None] | None = None
         self._stopped = False
         self.log: Any = structlog.get_logger("skillsim").bind(agent=self.name, role=self.role)
@@ -230,11 +231,13 @@ class BaseAgent:
             The timer; ``cancel()`` it to call nothing.
         """
         runtime = self.runtime
-        return runtime.call_at(runtime.clock.now() + delay, self._fire, callback, args)
+        timer = runtime.call_at(runtime.clock.now() + delay, self._fire)
+        timer.args = (timer, callback, args)  # so that _fire can forget it
+        self._timers[timer] = None
+        return timer
 
-    def _fire(self, callback: Callable[..., object], args: tuple[Any, ...]) -> None:
-        if self._stopped:  # a stopped agent's timers are void
-            return
+    def _fire(self, timer: Timer, callback: Callable[..., object], args: tuple[Any, ...]) -> None:
+        del self._timers[timer]
         try:
             callback(*args)
         except Exception as error:
@@ -288,6 +291,11 @@ class BaseAgent:
         for task in tasks:
             if task is not current:
                 task.cancel()
+        # Cancelled, not just ignored: a stopped agent's timers must not keep the
+        # clock moving (or a stalled run would stall later than it did).
+        for timer in self._timers:
+            timer.cancel()
+        self._timers.clear()
         if self._done is not None and not self._done.done():
             self._done.set_result(None)
         self._runtime._agent_stopped(self)

@@ -127,7 +127,6 @@ class SimulationLoop(asyncio.SelectorEventLoop):
         self._timer_seq = itertools.count()
         self._instant_end: dict[Callable[[], None], None] = {}
         self._timers: list[tuple[float, int, Timer]] = []
-        self._firing = False
         self._deadline: tuple[float, Callable[[], None]] | None = None
         super().__init__(_ClockSelector(lambda: self))
 
@@ -165,7 +164,6 @@ class SimulationLoop(asyncio.SelectorEventLoop):
         return timer
 
     def _fire_due(self) -> None:
-        self._firing = False
         timers = self._timers
         now = self._clock.now()
         while timers and timers[0][0] <= now:
@@ -203,10 +201,9 @@ class SimulationLoop(asyncio.SelectorEventLoop):
         now = self._clock.now()
         if self._deadline is not None and self._deadline_due(timeout, timers):
             return
-        if timers and not self._firing and (timeout is None or timers[0][0] <= now + timeout):
+        if timers and (timeout is None or timers[0][0] <= now + timeout):
             # Our timer comes first (or ties): move there and fire it.
             self._clock.wait_until(timers[0][0])
-            self._firing = True
             self.call_soon(self._fire_due)
             return
         if timeout is None:

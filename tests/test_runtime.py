@@ -321,6 +321,22 @@ class TestEndings:
         ):
             run(main())
 
+    def test_a_stopped_agents_timers_do_not_move_the_clock(self) -> None:
+        """Timers an agent set are cancelled when it stops: the stall is at once, not at 100."""
+        fired: list[float] = []
+
+        async def main() -> None:
+            agent = BaseAgent("quitter")
+            current_runtime().add(agent)
+            await asyncio.sleep(0)
+            agent.call_later(100, lambda: fired.append(agent.now))
+            agent.stop()
+            await asyncio.get_running_loop().create_future()
+
+        with pytest.raises(SimulationStalledError, match=r"^run stalled at t=0: "):
+            run(main())
+        assert fired == []
+
     def test_main_waiting_forever_reports_the_agents_reasons(self) -> None:
         """The stall error carries what the stopped agents were waiting for."""
 
