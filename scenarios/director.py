@@ -97,4 +97,5 @@ class Director(BaseAgent):
             self.manager.remove_tasks([i for i in event.ids if i in self.manager.board])
             return
         unfinished = [r.id for r in self.manager.board if r.terminal is None]
-        self.manager.remove_tasks(unfinished[len(unfinished) - (event.count or 0) :])
+        keep = max(0, len(unfinished) - (event.count or 0))  # the newest ``count`` go
+        self.manager.remove_tasks(unfinished[keep:])

@@ -8,6 +8,7 @@ import json
 import os
 from collections.abc import Callable
 from functools import cache
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -113,3 +114,17 @@ class TestWhyEachScenarioIsThere:
         """mixed_skills: ten thousand tasks, every one of them finished."""
         metrics = result_of("mixed_skills").metrics
         assert (metrics.total, metrics.completed + metrics.failed) == (10_000, 10_000)
+
+
+class TestEvents:
+    def test_remove_by_count_takes_at_most_what_is_unfinished(self, tmp_path: Path) -> None:
+        """A remove_tasks count above the unfinished tasks removes every unfinished one."""
+        path = tmp_path / "remove.toml"
+        path.write_text(
+            'seed = 1\n[[workers.items]]\nname = "solo"\nskill_level = 10\n'
+            "[tasks.generate]\ncount = 4\ndifficulty = 10\n"
+            '[[events]]\nat = 1.0\naction = "remove_tasks"\ncount = 6\n',
+            encoding="utf-8",
+        )
+        metrics = run_scenario(load_scenario(path)).result.metrics
+        assert (metrics.removed, metrics.completed, metrics.total) == (4, 0, 4)
