@@ -37,6 +37,7 @@ Labelling runs (tasks with a hidden truth) add:
 from __future__ import annotations
 
 import math
+from collections import Counter
 from dataclasses import dataclass
 from typing import Any
 
@@ -180,12 +181,15 @@ def collect(sim: Simulation, summary: RunSummary) -> RunResult:
     records = list(manager.board)
     finished = [r.finished for r in records if r.finished is not None]
     makespan = max(finished, default=0.0)
+    states = [r.state for r in records]
     counts = dict.fromkeys(TaskState, 0)
-    for record in records:
-        counts[record.state] += 1
+    for state in states:
+        counts[state] += 1
     completed, failed = counts[TaskState.COMPLETED], counts[TaskState.FAILED]
     waits = [r.first_started - r.arrived for r in records if r.first_started is not None]
-    skills = {w.id: w.profile_data for w in sim.workers}
+    # Every worker of the run, those who joined midway included.
+    agents = [a for a in sim.runtime.agents() if isinstance(a, WorkerAgent)] or list(sim.workers)
+    skills = {w.id: w.profile_data for w in agents}
     over = []
     for record in records:
         for response in record.responses:
@@ -207,7 +211,6 @@ def collect(sim: Simulation, summary: RunSummary) -> RunResult:
     )
     estimate = getattr(manager.policy, "estimate", None)
     worker_rows = []
-    agents = [a for a in sim.runtime.agents() if isinstance(a, WorkerAgent)] or list(sim.workers)
     for worker in agents:
         seen = manager.workers.get(worker.id) or manager.reviewers.get(worker.id)
         busy = seen.busy_time if seen is not None else 0.0
@@ -230,11 +233,11 @@ def collect(sim: Simulation, summary: RunSummary) -> RunResult:
     staff = [w for w in worker_rows if w.role == "worker"]
     labelled = [r for r in records if r.task.truth is not None]
     done = [r for r in labelled if r.terminal == TaskState.COMPLETED]
-    right = sum(1 for r in done if r.answer == r.task.truth)
+    wrong = [r for r in done if r.answer != r.task.truth]
+    right = len(done) - len(wrong)
     right_weighted = sum(1 for r in done if r.answer_weighted == r.task.truth)
     spent = sum(1 for r in labelled for x in r.responses if x.status == "submitted")
-    statuses = [x.status for r in records for x in r.responses]
-    wrong = [r for r in done if r.answer != r.task.truth]
+    statuses = Counter(x.status for r in records for x in r.responses)
     metrics = Metrics(
         total=len(records),
         completed=completed,
@@ -257,8 +260,8 @@ def collect(sim: Simulation, summary: RunSummary) -> RunResult:
         accuracy_weighted=_round(right_weighted / len(done)) if done else None,
         answers_per_correct=_round(spent / right) if right else None,
         overshoot=manager.overshoot,
-        drafts=statuses.count("draft"),
-        discarded=statuses.count("discarded"),
+        drafts=statuses["draft"],
+        discarded=statuses["discarded"],
         qa_reviews=manager.reviews,
         qa_rejections=manager.rejections,
         rework=manager.rework,
@@ -274,7 +277,7 @@ def collect(sim: Simulation, summary: RunSummary) -> RunResult:
             skill=r.task.skill,
             worker=r.responses[-1].worker if r.responses else None,
             attempts=r.attempts,
-            status=str(r.state),
+            status=str(state),
             success=r.success,
             arrived=_round(r.arrived),
             assigned=r.first_assigned,
@@ -282,7 +285,7 @@ def collect(sim: Simulation, summary: RunSummary) -> RunResult:
             finished=r.finished,
             due=r.task.due,
         )
-        for r in records
+        for r, state in zip(records, states, strict=True)
     ]
     return RunResult(
         scenario=sim.name,
