@@ -72,16 +72,7 @@ class Operations(Placement):
         Raises:
             KeyError: naming an id that is not on the board.
         """
-        removed = []
-        for task_id in task_ids:
-            record = self.board.get(task_id)
-            if record.terminal is not None:
-                continue
-            self._withdraw(record)
-            self._settle(record, TaskState.REMOVED)
-            removed.append(task_id)
-        self.log.info("tasks_removed", t=self.now, count=len(removed))
-        return removed
+        return self.set_status("removed", list(task_ids))
 
     def set_status(
         self,
@@ -112,7 +103,6 @@ class Operations(Placement):
         changed = []
         for record in records:
             if record.terminal is None:
-                self._withdraw(record)
                 self._settle(record, states[status])
                 changed.append(record.id)
         self.log.info("status_set", t=self.now, status=status, count=len(changed))

@@ -259,8 +259,8 @@ class Settlement(Operations):
         final = result if isinstance(result, TaskResult) else None
         if final is not None:
             self.task_results.append(final)
-        if completed and record.holders:
-            self._withdraw(record)  # it leaves every worker's pending work
+        if record.holders:
+            self._withdraw(record)  # a final task leaves every worker's pending work
         self.log.info(
             "task_result",
             t=now,

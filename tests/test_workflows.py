@@ -530,6 +530,17 @@ class TestOperations:
         assert states(manager) == {0: "completed", 1: "completed", 2: "completed", 3: "failed"}
         assert manager.board.get(3).success is False
 
+    def test_closing_a_queued_task_withdraws_it_once(self) -> None:
+        """set_status("completed") on a task queued at a worker sends one TaskWithdrawn."""
+        manager = TaskManager(
+            plain(6), expected_workers=1, distribution=Distribution(pulling=Pulling(3, 5))
+        )
+        operator = Operator([(1.0, lambda: manager.set_status("completed", [2]))])
+        runtime, _ = run(manager, WorkerAgent("a", 6, manager.id, pull=True), operator, trace=True)
+        assert operator.returned == [[2]]
+        assert kinds(runtime)["task_withdrawn"] == 1
+        assert submitted(manager.board.get(2)) == []
+
     def test_set_status_refuses_other_states(self) -> None:
         """Only completed, failed and removed may be set."""
         manager = TaskManager(plain(1))
