@@ -16,6 +16,7 @@ freed at that time together.
 from __future__ import annotations
 
 from collections import deque
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from agents.base import BaseAgent
@@ -23,7 +24,14 @@ from agents.board import Hold, TaskBoard, TaskRecord
 from agents.distribution import Distribution
 from agents.errors import PolicyError
 from agents.performance import PerformanceModel
-from agents.policies.base import Assignment, PendingTask, Policy, Snapshot, WorkerView
+from agents.policies.base import (
+    Assignment,
+    PendingTask,
+    Policy,
+    Snapshot,
+    WorkerView,
+    can_take,
+)
 from agents.worker import WorkerProfile
 from protocol.messages import AgentDetail, TaskAssignment, TaskId
 
@@ -191,13 +199,15 @@ class Placement(BaseAgent):
         if not window:
             return 0
         try:
-            views = tuple(self._view(w, room[w.detail.id]) for w in workers)
-            offered = {r.id: r for r in window}
+            categories = dict.fromkeys(r.task.skill for r in window if r.task.skill is not None)
+            views = tuple(self._view(w, room[w.detail.id], categories) for w in workers)
             pending = tuple(self._pending(r) for r in window)
+            offered = {r.id: (r, p) for r, p in zip(window, pending, strict=True)}
+            free = {v.id: v for v in views}
             snapshot = Snapshot(self.now, pending, views, self.random, self.model)
             given = 0
             for assignment in self.policy.assign(snapshot):
-                self._apply(assignment, offered, room)
+                self._apply(assignment, offered, free, room)
                 given += 1
             return given
         finally:
@@ -227,8 +237,15 @@ class Placement(BaseAgent):
             return float(self._estimator(worker.detail.id, category))
         return worker.profile.skill_for(category)
 
-    def _view(self, worker: WorkerRecord, free: int) -> WorkerView:
+    def _view(self, worker: WorkerRecord, free: int, categories: Iterable[str]) -> WorkerView:
         profile = worker.profile
+        if self._estimator is None:
+            estimate, estimates = profile.skill_level, profile.skills
+        else:
+            # The policy's belief for every category at stake, declared or not.
+            estimate = self._estimate(worker, None)
+            wanted = dict.fromkeys([*profile.skills, *categories])
+            estimates = {c: self._estimate(worker, c) for c in wanted}
         return WorkerView(
             id=worker.detail.id,
             name=worker.detail.name,
@@ -238,24 +255,32 @@ class Placement(BaseAgent):
             capacity=worker.load + free,
             load=worker.load,
             idle_since=worker.idle_since,
-            estimate=self._estimate(worker, None),
-            estimates={c: self._estimate(worker, c) for c in profile.skills},
+            estimate=estimate,
+            estimates=estimates,
             order=worker.order,
         )
 
     def _apply(
-        self, assignment: Assignment, offered: dict[TaskId, TaskRecord], room: dict[str, int]
+        self,
+        assignment: Assignment,
+        offered: dict[TaskId, tuple[TaskRecord, PendingTask]],
+        free: dict[str, WorkerView],
+        room: dict[str, int],
     ) -> None:
-        record = offered.get(assignment.task_id)
-        if record is None:
+        entry = offered.get(assignment.task_id)
+        worker = assignment.worker_id
+        view = free.get(worker)
+        if entry is None:
             problem = ", which was not offered"
-        elif room.get(assignment.worker_id, 0) <= 0:
-            problem = f" to {assignment.worker_id!r}, which has no free capacity"
-        elif record.open_slots <= 0 or assignment.worker_id in record.holders:
+        elif view is None or room[worker] <= 0:
+            problem = f" to {worker!r}, which has no free capacity"
+        elif not can_take(view, entry[1]):
+            problem = f" to {worker!r}, which may not take it"
+        elif entry[0].open_slots <= 0 or worker in entry[0].holders:
             problem = " more often than it needs"
         else:
-            room[assignment.worker_id] -= 1
-            self._assign(record, assignment.worker_id)
+            room[worker] -= 1
+            self._assign(entry[0], worker)
             return
         name = getattr(self.policy, "name", type(self.policy).__name__)
         raise PolicyError(f"policy {name!r} assigned task {assignment.task_id!r}{problem}")

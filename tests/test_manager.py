@@ -220,6 +220,8 @@ class Rogue:
             return [Assignment(99, worker)]
         if self.mistake == "full":
             return [Assignment(p.task.id, worker) for p in snapshot.pending]
+        if self.mistake == "forbidden":
+            return [Assignment(first, worker)]
         return [Assignment(first, worker), Assignment(first, worker)]
 
 
@@ -230,14 +232,47 @@ class TestPolicyChecks:
             ("unoffered", "policy 'rogue' assigned task 99, which was not offered"),
             ("full", "policy 'rogue' assigned task 2 to 'w', which has no free capacity"),
             ("twice", "policy 'rogue' assigned task 1 more often than it needs"),
+            ("forbidden", "policy 'rogue' assigned task 1 to 'w', which may not take it"),
         ],
     )
     def test_an_impossible_assignment_is_refused(self, mistake: str, message: str) -> None:
         """The manager checks every assignment and names the policy, task and fault."""
-        tasks = [Task(id=1, difficulty=1), Task(id=2, difficulty=1)]
+        # "forbidden": the tasks are text work and w does vision only.
+        skill = "text" if mistake == "forbidden" else None
+        tasks = [Task(id=1, difficulty=1, skill=skill), Task(id=2, difficulty=1, skill=skill)]
         manager = TaskManager(tasks, expected_workers=2, policy=Rogue(mistake))
         # Two slots free, so both tasks are offered: w (capacity 1 or 2) comes first.
-        workers = [WorkerAgent("w", skill_level=5, capacity=2 if mistake == "twice" else 1)]
+        specialties = ["vision"] if mistake == "forbidden" else None
+        capacity = 2 if mistake == "twice" else 1
+        workers = [WorkerAgent("w", 5, capacity=capacity, specialties=specialties)]
         workers.append(WorkerAgent("v", skill_level=5))
         with pytest.raises(PolicyError, match=rf"^{re.escape(message)}$"):
             run_all(manager, *workers)
+
+
+@dataclass
+class Believer:
+    """Places first-come first-served and believes every worker is good at vision only."""
+
+    name: str = "believer"
+    seen: list[Any] = field(default_factory=list)
+
+    def estimate(self, worker_id: str, category: str | None) -> float:
+        return 7.0 if category == "vision" else 2.0
+
+    def assign(self, snapshot: Any) -> list[Assignment]:
+        self.seen.extend(snapshot.workers)
+        return [
+            Assignment(p.task.id, w.id)
+            for p, w in zip(snapshot.pending, snapshot.workers, strict=False)
+        ]
+
+
+class TestEstimates:
+    def test_the_policy_sees_its_estimate_for_every_category_at_stake(self) -> None:
+        """A category the worker never declared still gets the policy's own estimate."""
+        policy = Believer()
+        manager = TaskManager([Task(id=1, difficulty=3, skill="vision")], policy=policy)
+        run_all(manager, WorkerAgent("w", skill_level=4))
+        view = policy.seen[0]
+        assert (view.estimate, dict(view.estimates)) == (2.0, {"vision": 7.0})
