@@ -165,6 +165,11 @@ class BoardSnapshot:
     failed: int
     removed: int
 
+    @property
+    def unfinished(self) -> int:
+        """Tasks not in a final state: pending, assigned, in progress or in review."""
+        return self.total - self.completed - self.failed - self.removed
+
 
 class TaskBoard:
     """All tasks of a run and the queue of open work."""

@@ -248,10 +248,7 @@ class TaskManager(Settlement):
         """Give a leaving worker nothing new."""
         worker = self.workers.get(data.worker)
         if worker is not None:
-            worker.leaving = True
-            self._refresh(worker)
-            self._requests.pop(data.worker, None)
-            self._undesignate(data.worker)
+            self._mark_leaving(worker)
 
     @on(WorkRequest)
     async def handle_request(self, data: WorkRequest, time: float, agent: AgentDetail) -> None:
@@ -284,7 +281,7 @@ class TaskManager(Settlement):
         out: dict[str, Any] = {
             "total": snap.total,
             "completed": snap.completed,
-            "pending": snap.total - snap.completed - snap.failed - snap.removed,
+            "pending": snap.unfinished,
             "failed": snap.failed,
             "removed": snap.removed,
         }
@@ -316,7 +313,7 @@ class TaskManager(Settlement):
             connected = sum(1 for w in self.workers.values() if w.connected)
             return f"{self.expected_workers} expected workers, {connected} connected"
         snap = self.board.snapshot()
-        open_tasks = snap.total - snap.completed - snap.failed - snap.removed
+        open_tasks = snap.unfinished
         if not open_tasks and not self.arrivals_left:
             return None
         review = f", {snap.submitted} awaiting review" if snap.submitted else ""

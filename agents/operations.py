@@ -13,7 +13,7 @@ from typing import Literal
 from agents.board import TaskRecord, TaskState
 from agents.distribution import WorkloadUnit, check_workload, split
 from agents.placement import Placement
-from protocol.messages import Task, TaskId, TaskWithdrawn
+from protocol.messages import Task, TaskId, TaskResult, TaskWithdrawn
 
 __all__ = ["Operations", "Workload"]
 
@@ -36,7 +36,9 @@ class Operations(Placement):
 
     arrivals_left: int
 
-    def _settle(self, record: TaskRecord, state: TaskState, result: object = None) -> None:
+    def _settle(
+        self, record: TaskRecord, state: TaskState, result: TaskResult | None = None
+    ) -> None:
         raise NotImplementedError  # provided by Settlement
 
     def _withdraw(self, record: TaskRecord) -> None:

@@ -302,7 +302,7 @@ class Placement(BaseAgent):
 
     def _review_pass(self) -> None:
         while self._reviews:
-            free = [r for r in self.reviewers.values() if r.usable and r.load < self._limit(r)]
+            free = [r for r in self.reviewers.values() if self._free(r) > 0]
             if not free:
                 return
             reviewer = min(free, key=lambda r: (r.load, r.idle_since, r.order))

@@ -27,7 +27,7 @@ from agents.aggregate import majority, weighted
 from agents.board import TaskRecord, TaskState
 from agents.handlers import on
 from agents.operations import Operations
-from agents.placement import ReviewJob, review_key
+from agents.placement import ReviewJob, WorkerRecord, review_key
 from agents.policies.base import Observation
 from protocol.messages import (
     AgentDetail,
@@ -88,9 +88,7 @@ class Settlement(Operations):
         self._drop_hold(record, data.worker)
         worker = self.workers.get(data.worker)
         if worker is not None and data.reason == "leaving":
-            worker.leaving = True
-            self._refresh(worker)
-            self._undesignate(data.worker)
+            self._mark_leaving(worker)
         elif worker is not None and data.reason == "busy":
             worker.blocked = True
             self._refresh(worker)
@@ -146,6 +144,13 @@ class Settlement(Operations):
             self.board.requeue(record)
         else:
             self._settle(record, TaskState.FAILED, data)
+
+    def _mark_leaving(self, worker: WorkerRecord) -> None:
+        """Give a worker that is going nothing new, and free the tasks pinned to it."""
+        worker.leaving = True
+        self._refresh(worker)
+        self._requests.pop(worker.detail.id, None)
+        self._undesignate(worker.detail.id)
 
     def _undesignate(self, worker_id: str) -> None:
         """Free the tasks pinned to a worker that is gone or going, for anyone to take."""
@@ -223,12 +228,9 @@ class Settlement(Operations):
     # -- endings --------------------------------------------------------------------------
 
     def _final(self, record: TaskRecord) -> TaskResult | None:
-        submitted = [r for r in record.responses if r.status == "submitted"]
-        return submitted[-1] if submitted else None
+        return next((r for r in reversed(record.responses) if r.status == "submitted"), None)
 
     def _aggregate(self, record: TaskRecord) -> None:
-        if record.task.truth is None:
-            return  # only labelled tasks get answers
         answers = [
             r
             for r in record.responses[record.rejected_upto :]
@@ -245,7 +247,9 @@ class Settlement(Operations):
         labels = max(2, len(record.task.labels))
         record.answer_weighted = weighted([r.answer or "" for r in answers], accuracies, labels)
 
-    def _settle(self: Self, record: TaskRecord, state: TaskState, result: object = None) -> None:
+    def _settle(
+        self: Self, record: TaskRecord, state: TaskState, result: TaskResult | None = None
+    ) -> None:
         now = self.now
         self.board.settle(record, state, now)
         completed = state is TaskState.COMPLETED
@@ -256,9 +260,8 @@ class Settlement(Operations):
             record.success = completed and record.answer == truth
         else:
             record.success = completed
-        final = result if isinstance(result, TaskResult) else None
-        if final is not None:
-            self.task_results.append(final)
+        if result is not None:
+            self.task_results.append(result)
         if record.holders:
             self._withdraw(record)  # a final task leaves every worker's pending work
         self.log.info(
@@ -266,7 +269,7 @@ class Settlement(Operations):
             t=now,
             task=record.id,
             state=state.value,
-            worker=None if final is None else final.worker,
+            worker=None if result is None else result.worker,
             success=record.success,
             attempts=record.attempts,
         )

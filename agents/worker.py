@@ -207,7 +207,7 @@ class WorkerAgent(BaseAgent):
         while self.queue:
             data = self.queue.popleft()
             self.send_nowait(
-                self.admin_peer or managers[0],
+                managers[0],  # only a pulling worker queues, and it has an admin_peer
                 TaskRejected(task_id=data.task.id, worker=self.id, reason="leaving"),
             )
         if not self.active:
