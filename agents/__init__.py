@@ -32,6 +32,7 @@ from agents.performance import (
     Outcome,
     PerformanceModel,
     ThresholdModel,
+    sigmoid,
     task_draws,
 )
 from agents.placement import Placement, ReviewJob, WorkerRecord, review_key
@@ -96,6 +97,7 @@ __all__ = [
     "on_run",
     "review_key",
     "run",
+    "sigmoid",
     "split",
     "task_draws",
     "weighted",

@@ -34,6 +34,7 @@ __all__ = [
     "Outcome",
     "PerformanceModel",
     "ThresholdModel",
+    "sigmoid",
     "task_draws",
 ]
 
@@ -101,6 +102,14 @@ class PerformanceModel(Protocol):
     def outcome(self, skill: float, task: Task, draws: Draws) -> Outcome:
         """The outcome of one attempt."""
         ...
+
+
+def sigmoid(x: float) -> float:
+    """The logistic function 1 / (1 + e^-x), computed without overflow for any x."""
+    if x >= 0:
+        return 1.0 / (1.0 + math.exp(-x))
+    e = math.exp(x)
+    return e / (1.0 + e)
 
 
 def _noisy(base: float, noise: Noise, sigma: float, u: float) -> float:
@@ -171,11 +180,7 @@ class LogisticModel:
 
     def success_probability(self, skill: float, difficulty: float) -> float:
         """sigmoid((skill - difficulty) / scale)."""
-        x = (skill - difficulty) / self.scale
-        if x >= 0:
-            return 1.0 / (1.0 + math.exp(-x))
-        e = math.exp(x)
-        return e / (1.0 + e)
+        return sigmoid((skill - difficulty) / self.scale)
 
     def outcome(self, skill: float, task: Task, draws: Draws) -> Outcome:
         """Success with the Rasch probability; duration shrinks with skill."""

@@ -16,9 +16,9 @@ random eligible worker, so that low estimates can be corrected.
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass, field, replace
 
+from agents.performance import sigmoid
 from agents.policies.base import Assignment, Observation, Snapshot, can_take
 from agents.policies.best_fit import BestFit
 
@@ -71,8 +71,7 @@ class Learning:
         # Read every estimate before writing any: each updates from the same start.
         currents = [self.estimate(worker, category) for category in categories]
         for category, current in zip(categories, currents, strict=True):
-            x = (current - task.difficulty) / self.scale
-            expected = 1.0 / (1.0 + math.exp(-x)) if x >= 0 else math.exp(x) / (1.0 + math.exp(x))
+            expected = sigmoid((current - task.difficulty) / self.scale)
             updated = current + self.rate * (float(observation.success) - expected)
             self._estimates[(worker, category)] = updated
 
