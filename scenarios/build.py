@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import random
 from dataclasses import dataclass
-from typing import Any
 
 from agents.distribution import Consensus, Distribution, Pulling, QualityReview, WorkloadUnit
 from agents.manager import TaskManager
@@ -24,7 +23,7 @@ from protocol.messages import Task
 from scenarios.director import Director
 from scenarios.distributions import ChoiceDist, ConstantDist, NormalDist, UniformDist
 from scenarios.loader import LoadedScenario
-from scenarios.spec import ArrivalSpec, ModelSpec, ScenarioSpec, TaskGenerate
+from scenarios.spec import ArrivalSpec, ModelSpec, ScenarioSpec, TaskGenerate, WorkerItem
 from scenarios.workflow import EventSpec
 
 __all__ = ["Simulation", "build", "draw", "make_distribution", "make_model"]
@@ -134,35 +133,22 @@ def _generate_tasks(
     return out
 
 
-def _workers(spec: ScenarioSpec, rng: random.Random) -> list[dict[str, Any]]:
-    rows: list[dict[str, Any]] = [
-        {
-            "name": w.name,
-            "skill_level": w.skill_level,
-            "skills": w.skills,
-            "specialties": w.specialties,
-            "capacity": w.capacity,
-            "discard_below": w.discard_below,
-            "reviewer": w.reviewer,
-        }
-        for w in spec.workers.items
-    ]
+def _workers(spec: ScenarioSpec, rng: random.Random) -> list[WorkerItem]:
+    """The listed workers, then the generated ones (skills drawn from ``rng``)."""
+    workers = list(spec.workers.items)
     gen = spec.workers.generate
     if gen is not None:
-        width = len(str(gen.count))
-        for i in range(gen.count):
-            rows.append(
-                {
-                    "name": f"{gen.prefix}{i + 1:0{width}d}",
-                    "skill_level": round(max(0.0, draw(gen.skill, rng)), 3),
-                    "skills": {c: round(max(0.0, draw(d, rng)), 3) for c, d in gen.skills.items()},
-                    "specialties": gen.specialties,
-                    "capacity": gen.capacity,
-                    "discard_below": 0.0,
-                    "reviewer": False,
-                }
+        for name in gen.names():
+            workers.append(
+                WorkerItem(
+                    name=name,
+                    skill_level=round(max(0.0, draw(gen.skill, rng)), 3),
+                    skills={c: round(max(0.0, draw(d, rng)), 3) for c, d in gen.skills.items()},
+                    specialties=gen.specialties,
+                    capacity=gen.capacity,
+                )
             )
-    return rows
+    return workers
 
 
 @eased_gc()
@@ -215,7 +201,7 @@ def build(
     now = [task for when, task in timed if when <= 0]
     later = [(when, task) for when, task in timed if when > 0]
     rows = _workers(spec, worker_rng)
-    staff = [r for r in rows if not r["reviewer"]]
+    staff = [w for w in rows if not w.reviewer]
     manager = TaskManager(
         now,
         expected_workers=spec.expected_workers or len(staff),
@@ -228,32 +214,31 @@ def build(
     )
     pull = spec.pulling is not None
 
-    def make(row: dict[str, Any]) -> WorkerAgent:
+    def make(item: WorkerItem) -> WorkerAgent:
         return WorkerAgent(
-            row["name"],
-            skill_level=row["skill_level"],
+            item.name,
+            skill_level=item.skill_level,
             admin_peer=manager.id,
-            skills=row["skills"],
-            specialties=row["specialties"],
-            capacity=row["capacity"],
-            discard_below=row.get("discard_below", 0.0),
+            skills=item.skills,
+            specialties=item.specialties,
+            capacity=item.capacity,
+            discard_below=item.discard_below,
             model=model,
-            pull=pull and not row["reviewer"],
-            role="reviewer" if row["reviewer"] else None,
+            pull=pull and not item.reviewer,
+            role="reviewer" if item.reviewer else None,
         )
 
-    workers = tuple(make(row) for row in rows)
+    workers = tuple(make(item) for item in rows)
 
     def join(event: EventSpec) -> WorkerAgent:
         return make(
-            {
-                "name": event.worker,
-                "skill_level": event.skill_level or 0.0,
-                "skills": event.skills or {},
-                "specialties": event.specialties,
-                "capacity": event.capacity,
-                "reviewer": False,
-            }
+            WorkerItem(
+                name=event.worker or "",
+                skill_level=event.skill_level or 0.0,
+                skills=event.skills or {},
+                specialties=event.specialties,
+                capacity=event.capacity,
+            )
         )
 
     runtime = Runtime(seed=seed, trace=trace)

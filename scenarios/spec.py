@@ -81,6 +81,11 @@ class WorkerGenerate(_Spec):
     capacity: int = Field(default=1, ge=1)
     prefix: str = "w"
 
+    def names(self) -> list[str]:
+        """The generated workers' names: the prefix and a zero-padded number."""
+        width = len(str(self.count))
+        return [f"{self.prefix}{i + 1:0{width}d}" for i in range(self.count)]
+
     @field_validator("skill", "skills", mode="before")
     @classmethod
     def _numbers_are_constants(cls, value: Any) -> Any:
@@ -243,8 +248,7 @@ class ScenarioSpec(_Spec):
         names = [w.name for w in self.workers.items]
         gen = self.workers.generate
         if gen is not None:
-            width = len(str(gen.count))
-            names += [f"{gen.prefix}{i + 1:0{width}d}" for i in range(gen.count)]
+            names += gen.names()
         return names
 
     @model_validator(mode="after")
