@@ -40,9 +40,6 @@ import asyncio
 import gc
 import itertools
 import json
-import logging
-import os
-import platform
 import statistics
 import sys
 import time
@@ -51,10 +48,11 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any, Literal
 
-import structlog
+from harness import environment, expect, rounds
 
 from agents import BaseAgent, Runtime, on, on_run
 from protocol.messages import AgentDetail, Message
+from scenarios.console import configure_logging
 
 TARGET_RATIO = 0.5
 """The issue's target: addressed delivery at >= 0.5x raw ``asyncio.Queue``."""
@@ -67,16 +65,6 @@ class Ping(Message):
 
     kind: Literal["bench_ping"] = "bench_ping"
     n: int
-
-
-class BenchmarkError(RuntimeError):
-    """A run did not deliver and handle exactly what it should have."""
-
-
-def _expect(condition: bool, what: str) -> None:
-    # Not ``assert``: the checks must hold under ``python -O`` too.
-    if not condition:
-        raise BenchmarkError(what)
 
 
 # -- agents ---------------------------------------------------------------------------
@@ -181,8 +169,8 @@ def run_queue(chunks: Sequence[Sequence[Ping]]) -> tuple[float, int]:
         got = await done
         elapsed = time.perf_counter() - started
         await asyncio.gather(*tasks)
-        _expect(got == expected, f"queue: got {got} of {expected}")
-        _expect(queue.empty(), "queue: items left over")
+        expect(got == expected, f"queue: got {got} of {expected}")
+        expect(queue.empty(), "queue: items left over")
         return elapsed, got
 
     return asyncio.run(main())
@@ -216,18 +204,18 @@ def run_bus(mode: Mode, chunks: Sequence[Sequence[Ping]], receivers: int) -> tup
         elapsed = time.perf_counter() - started
         after = runtime.bus.statistics()
         counts = [r.count for r in sinks]
-        _expect(counts == expected, f"{mode}: handled {sum(counts)} of {deliveries}")
-        _expect(
+        expect(counts == expected, f"{mode}: handled {sum(counts)} of {deliveries}")
+        expect(
             after.delivered - before.delivered == deliveries,
             f"{mode}: bus delivered {after.delivered - before.delivered} of {deliveries}",
         )
-        _expect(after.undeliverable == 0, f"{mode}: {after.undeliverable} undeliverable")
+        expect(after.undeliverable == 0, f"{mode}: {after.undeliverable} undeliverable")
         for agent in (sender, *sinks):
             agent.stop()
         return elapsed, sum(counts)
 
     summary = runtime.run(main(), strict=True)
-    _expect(not summary.failures, f"{mode}: handler failures {summary.failures}")
+    expect(not summary.failures, f"{mode}: handler failures {summary.failures}")
     result: tuple[float, int] = summary.value
     return result
 
@@ -291,12 +279,11 @@ def measure(variants: list[Variant], repeats: int, warmup: bool) -> list[Result]
     if warmup:
         for variant in variants:
             variant.run()
-    for round_ in range(repeats):
-        shift = round_ % len(variants)
-        for variant in variants[shift:] + variants[:shift]:
+    for _, order in rounds(variants, repeats):
+        for variant in order:
             gc.collect()
             seconds, handled = variant.run()
-            _expect(handled == variant.deliveries, f"{variant.key}: {handled} handled")
+            expect(handled == variant.deliveries, f"{variant.key}: {handled} handled")
             results[variant.key].seconds.append(seconds)
             results[variant.key].rates.append(handled / seconds)
     ordered = [results[v.key] for v in variants]
@@ -343,20 +330,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     if n < FANOUT or m < 1 or repeats < 1 or args.batch < 0:
         parser.error(f"need -n >= {FANOUT}, -m >= 1, --repeats >= 1, --batch >= 0")
 
-    # Agents log at debug when they start and stop; keep the console quiet.
-    structlog.configure(wrapper_class=structlog.make_filtering_bound_logger(logging.WARNING))
+    configure_logging("warning")  # agents log at debug when they start and stop
 
     variants = make_variants(n, m, args.batch)
-    environment = {
-        "python": platform.python_version(),
-        "implementation": platform.python_implementation(),
-        "platform": platform.platform(),
-        "cpus": os.cpu_count(),
-    }
+    machine = environment()
     print(
         f"bus throughput: n={n:,} m={m:,} batch={args.batch} repeats={repeats} "
-        f"(median, variants interleaved); Python {environment['python']}, "
-        f"{environment['cpus']} CPUs",
+        f"(median, variants interleaved); Python {machine['python']}, "
+        f"{machine['cpus']} CPUs",
         flush=True,
     )
     results = measure(variants, repeats, warmup=not args.quick)
@@ -370,7 +351,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.json is not None:
         payload: dict[str, Any] = {
             "benchmark": "bus_throughput",
-            "environment": environment,
+            "environment": machine,
             "n": n,
             "m": m,
             "repeats": repeats,

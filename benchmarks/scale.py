@@ -88,7 +88,7 @@ import importlib.util
 import json
 import math
 import os
-import platform
+import random
 import resource
 import statistics
 import subprocess
@@ -98,6 +98,8 @@ from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
+
+from harness import BenchmarkError, environment, expect, rounds
 
 _LOADED = time.perf_counter()
 
@@ -133,13 +135,13 @@ CHILD_TIMEOUT = 1_800.0
 SOURCES = ("agents", "protocol", "scenarios")
 
 
-class BenchmarkError(RuntimeError):
-    """A run did not produce what it should have."""
-
-
-def _expect(condition: bool, what: str) -> None:
-    if not condition:
-        raise BenchmarkError(what)
+def _reference_draws(n: int, m: int, seed: int) -> tuple[list[float], list[int]]:
+    """Worker skills and task difficulties from the same seeded streams as
+    ``scenarios.build`` (skills rounded to 3 places), for the references."""
+    worker_rng = random.Random(f"{seed}/workers")
+    task_rng = random.Random(f"{seed}/tasks")
+    skills = [round(max(0.0, worker_rng.uniform(1, 10)), 3) for _ in range(m)]
+    return skills, [task_rng.randint(1, 10) for _ in range(n)]
 
 
 def _package_dir(name: str) -> Path:
@@ -209,17 +211,11 @@ def _figures(
 
 def run_simpy(n: int, m: int, seed: int) -> dict[str, Any]:
     """The plain SimPy reference; returns its figures."""
-    import random
-
     import simpy
 
     imported = _peak_mib()
     started = time.perf_counter()
-    # The same streams and draws as scenarios.build: skills rounded to 3 places.
-    worker_rng = random.Random(f"{seed}/workers")
-    task_rng = random.Random(f"{seed}/tasks")
-    skills = [round(max(0.0, worker_rng.uniform(1, 10)), 3) for _ in range(m)]
-    difficulties = [task_rng.randint(1, 10) for _ in range(n)]
+    skills, difficulties = _reference_draws(n, m, seed)
 
     env = simpy.Environment()
     store: simpy.Store = simpy.Store(env)
@@ -258,8 +254,8 @@ def run_simpy(n: int, m: int, seed: int) -> dict[str, Any]:
         "fairness_jain": sum(busy) ** 2 / (m * squares) if squares else 1.0,
     }
     seconds = time.perf_counter() - started
-    _expect(len(results) == n, f"simpy: {len(results)} results of {n}")
-    _expect(not store.items, f"simpy: {len(store.items)} tasks left in the store")
+    expect(len(results) == n, f"simpy: {len(results)} results of {n}")
+    expect(not store.items, f"simpy: {len(store.items)} tasks left in the store")
     return _figures(
         seconds,
         _peak_mib(),
@@ -278,12 +274,9 @@ def run_simpy(n: int, m: int, seed: int) -> dict[str, Any]:
 
 def run_skillsim(variant: str, n: int, m: int, seed: int) -> dict[str, Any]:
     """skillsim: validate, build, run and collect; returns its figures."""
-    import logging
+    from scenarios.console import configure_logging
 
-    import structlog
-
-    # As the CLI does: agents log at debug and info; keep only warnings.
-    structlog.configure(wrapper_class=structlog.make_filtering_bound_logger(logging.WARNING))
+    configure_logging("warning")  # as the CLI does: agents log at debug and info
 
     from scenarios.build import build
     from scenarios.loader import LoadedScenario
@@ -321,31 +314,31 @@ def run_skillsim(variant: str, n: int, m: int, seed: int) -> dict[str, Any]:
     peak = _peak_mib()
 
     metrics = result.metrics
-    _expect(result.ending == "complete", f"{variant}: run ended {result.ending!r}")
-    _expect(len(result.tasks) == n, f"{variant}: {len(result.tasks)} task rows of {n}")
-    _expect(metrics.total == n, f"{variant}: {metrics.total} tasks of {n}")
-    _expect(metrics.pending == 0, f"{variant}: {metrics.pending} tasks pending")
-    _expect(metrics.completed + metrics.failed == n, f"{variant}: not every task decided")
-    _expect(len(result.workers) == m, f"{variant}: {len(result.workers)} workers of {m}")
+    expect(result.ending == "complete", f"{variant}: run ended {result.ending!r}")
+    expect(len(result.tasks) == n, f"{variant}: {len(result.tasks)} task rows of {n}")
+    expect(metrics.total == n, f"{variant}: {metrics.total} tasks of {n}")
+    expect(metrics.pending == 0, f"{variant}: {metrics.pending} tasks pending")
+    expect(metrics.completed + metrics.failed == n, f"{variant}: not every task decided")
+    expect(len(result.workers) == m, f"{variant}: {len(result.workers)} workers of {m}")
     for name in ("overshoot", "retries", "reassignments", "stale_results"):
         count = getattr(metrics, name)
-        _expect(count == 0, f"{variant}: {name} = {count}, expected none")
+        expect(count == 0, f"{variant}: {name} = {count}, expected none")
     # Each task's own story, from the board (untimed): its answers and who gave them.
     per_task = ANSWERS_PER_TASK.get(variant, 1)
     answers = 0
     for record in sim.manager.board:
         given = [r.worker for r in record.responses if r.status == "submitted"]
         answers += len(given)
-        _expect(
+        expect(
             record.required == per_task and len(given) == per_task,
             f"{variant}: task {record.id!r} required {record.required} answers and got "
             f"{len(given)}, expected {per_task}",
         )
-        _expect(
+        expect(
             len(set(given)) == len(given),
             f"{variant}: task {record.id!r} answered twice by one worker: {given}",
         )
-        _expect(not record.holders, f"{variant}: task {record.id!r} still held")
+        expect(not record.holders, f"{variant}: task {record.id!r} still held")
     return _figures(
         seconds,
         peak,
@@ -370,16 +363,13 @@ def run_bus_fifo(n: int, m: int, seed: int) -> dict[str, Any]:
     message through ``MessageBus``, each duration a simulated timer. What the full
     stack costs above this is the manager's own work.
     """
-    import logging
-    import random
     from collections import deque
-
-    import structlog
 
     from agents import BaseAgent, Runtime, on, on_connect
     from protocol.messages import AgentDetail, Task, TaskAssignment, TaskResult
+    from scenarios.console import configure_logging
 
-    structlog.configure(wrapper_class=structlog.make_filtering_bound_logger(logging.WARNING))
+    configure_logging("warning")
 
     class Dispatcher(BaseAgent):
         def __init__(self, tasks: list[Task]) -> None:
@@ -432,10 +422,8 @@ def run_bus_fifo(n: int, m: int, seed: int) -> dict[str, Any]:
 
     imported = _peak_mib()
     started = time.perf_counter()
-    worker_rng = random.Random(f"{seed}/workers")
-    task_rng = random.Random(f"{seed}/tasks")
-    skills = [round(max(0.0, worker_rng.uniform(1, 10)), 3) for _ in range(m)]
-    tasks = [Task(id=i, difficulty=task_rng.randint(1, 10)) for i in range(1, n + 1)]
+    skills, difficulties = _reference_draws(n, m, seed)
+    tasks = [Task(id=i, difficulty=d) for i, d in enumerate(difficulties, start=1)]
     dispatcher = Dispatcher(tasks)
     workers = [Worker(f"w{i}", skill) for i, skill in enumerate(skills)]
     runtime = Runtime(seed=seed)
@@ -446,8 +434,8 @@ def run_bus_fifo(n: int, m: int, seed: int) -> dict[str, Any]:
     makespan = max((end for _, _, end in results), default=0.0)
     wait_mean = sum(start for _, start, _ in results) / len(results) if results else 0.0
     seconds = time.perf_counter() - started
-    _expect(summary.ending == "complete", f"bus_fifo: run ended {summary.ending!r}")
-    _expect(len(results) == n, f"bus_fifo: {len(results)} results of {n}")
+    expect(summary.ending == "complete", f"bus_fifo: run ended {summary.ending!r}")
+    expect(len(results) == n, f"bus_fifo: {len(results)} results of {n}")
     return _figures(
         seconds,
         _peak_mib(),
@@ -536,7 +524,7 @@ def spawn(variant: str, n: int, m: int, seed: int) -> dict[str, Any]:
             f"{variant} {n}x{m} exited with {done.returncode}:\n{done.stderr.strip()}"
         )
     lines = done.stdout.strip().splitlines()
-    _expect(bool(lines), f"{variant} {n}x{m}: no output")
+    expect(bool(lines), f"{variant} {n}x{m}: no output")
     figures: dict[str, Any] = json.loads(lines[-1])
     return figures
 
@@ -548,13 +536,13 @@ def _close(a: float, b: float) -> bool:
 def check_figures(variant: str, n: int, figures: dict[str, Any]) -> None:
     """What every run of ``variant`` must report, whatever the others did."""
     per_task = ANSWERS_PER_TASK.get(variant, 1)
-    _expect(figures["results"] == n, f"{variant}: {figures['results']} results of {n}")
-    _expect(figures["pending"] == 0, f"{variant}: {figures['pending']} pending")
-    _expect(
+    expect(figures["results"] == n, f"{variant}: {figures['results']} results of {n}")
+    expect(figures["pending"] == 0, f"{variant}: {figures['pending']} pending")
+    expect(
         figures["answers"] == per_task * n,
         f"{variant}: {figures['answers']} answers, expected {per_task} x {n:,}",
     )
-    _expect(
+    expect(
         _close(figures["busy_total"], per_task * figures["total_work"]),
         f"{variant}: workers busy {figures['busy_total']} for {per_task} x "
         f"{figures['total_work']} of work",
@@ -565,7 +553,7 @@ def check_size(n: int, m: int, ordered: Sequence[Result]) -> None:
     """Variants of one size worked on the same tasks; list schedulers agree on timing."""
     first = ordered[0]
     for result in ordered:
-        _expect(
+        expect(
             _close(result.total_work, first.total_work),
             f"{n}x{m}: {result.variant} worked on other tasks than {first.variant}: "
             f"total work {result.total_work} vs {first.total_work}",
@@ -574,7 +562,7 @@ def check_size(n: int, m: int, ordered: Sequence[Result]) -> None:
     for result in listed:
         same = (result.makespan, result.wait_mean)
         reference = (listed[0].makespan, listed[0].wait_mean)
-        _expect(
+        expect(
             all(_close(a, b) for a, b in zip(same, reference, strict=True)),
             f"{n}x{m}: {result.variant} simulated a different workload than "
             f"{listed[0].variant}: (makespan, mean wait) {same} vs {reference}",
@@ -585,11 +573,10 @@ def measure(
     n: int, m: int, variants: Sequence[str], repeats: int, seed: int, source: str
 ) -> tuple[list[Result], list[Ratio]]:
     results = {v: Result(n, m, v) for v in variants}
-    for round_ in range(repeats):
-        shift = round_ % len(variants)
-        for variant in [*variants[shift:], *variants[:shift]]:
+    for round_, order in rounds(variants, repeats):
+        for variant in order:
             # Others may be editing the code: figures from two versions do not compare.
-            _expect(
+            expect(
                 fingerprint() == source,
                 "the measured code (agents/, protocol/, scenarios/) changed during the "
                 "benchmark; its figures would mix versions: run it again on a quiet tree",
@@ -623,7 +610,7 @@ def measure(
     for name, top, bottom in RATIOS:
         if top in results and bottom in results:
             a, b = results[top], results[bottom]
-            rounds = [x / y for x, y in zip(a.seconds, b.seconds, strict=True)]
+            paired = [x / y for x, y in zip(a.seconds, b.seconds, strict=True)]
             of_medians = a.median_seconds / b.median_seconds
             ratios.append(
                 Ratio(
@@ -631,8 +618,8 @@ def measure(
                     m,
                     name,
                     of_medians,
-                    statistics.median(rounds),
-                    rounds,
+                    statistics.median(paired),
+                    paired,
                     of_medians * b.answers / a.answers,
                 )
             )
@@ -656,53 +643,42 @@ def table(results: Sequence[Result]) -> str:
     return "\n".join(lines)
 
 
+RATIO_TARGETS = (
+    ("best_fit / simpy", TARGET_VS_SIMPY, "best_fit within {limit}x of SimPy"),
+    ("optimal / best_fit", TARGET_OPTIMAL, "optimal within {limit}x of best_fit"),
+    ("consensus / best_fit", TARGET_VS_PUSH, "consensus within {limit}x of plain push, wall"),
+    ("pull / best_fit", TARGET_VS_PUSH, "pull within {limit}x of plain push, wall"),
+)
+"""Each ratio with a target at the target size: its name, its limit, what it says."""
+
+
 def verdicts(results: Sequence[Result], ratios: Sequence[Ratio]) -> list[dict[str, Any]]:
     n, m = TARGET_SIZE
+    where = f" at {n:,} x {m:,}"
     by_variant = {r.variant: r for r in results if (r.n, r.m) == TARGET_SIZE}
     by_name = {r.name: r for r in ratios if (r.n, r.m) == TARGET_SIZE}
     out: list[dict[str, Any]] = []
-    if "best_fit / simpy" in by_name:
-        value = by_name["best_fit / simpy"].of_medians
-        out.append(
-            {
-                "target": f"best_fit within {TARGET_VS_SIMPY}x of SimPy at {n:,} x {m:,}",
-                "measured": f"{value:.2f}x",
-                "met": value <= TARGET_VS_SIMPY,
-            }
-        )
     if "best_fit" in by_variant:
         peak = by_variant["best_fit"].median_peak_mib
         out.append(
             {
-                "target": f"best_fit peak memory < {TARGET_PEAK_MIB:.0f} MiB at {n:,} x {m:,}",
+                "target": f"best_fit peak memory < {TARGET_PEAK_MIB:.0f} MiB{where}",
                 "measured": f"{peak:.0f} MiB",
                 "met": peak < TARGET_PEAK_MIB,
             }
         )
-    if "optimal / best_fit" in by_name:
-        value = by_name["optimal / best_fit"].of_medians
-        out.append(
-            {
-                "target": f"optimal within {TARGET_OPTIMAL}x of best_fit at {n:,} x {m:,}",
-                "measured": f"{value:.2f}x",
-                "met": value <= TARGET_OPTIMAL,
-            }
-        )
-    for variant in ("consensus", "pull"):
-        ratio = by_name.get(f"{variant} / best_fit")
+    for name, limit, text in RATIO_TARGETS:
+        ratio = by_name.get(name)
         if ratio is None:
             continue
-        # The verdict is on wall time; the per-answer figure is printed beside it.
-        answers = by_variant[variant].answers / by_variant["best_fit"].answers
         measured = f"{ratio.of_medians:.2f}x"
-        if answers != 1:
-            measured += f" ({answers:g}x the answers: {ratio.per_answer:.2f}x per answer)"
+        if not math.isclose(ratio.per_answer, ratio.of_medians):  # answers differ
+            measured += f" ({ratio.per_answer:.2f}x per answer)"
         out.append(
             {
-                "target": f"{variant} within {TARGET_VS_PUSH}x of best_fit (plain push) "
-                f"wall time at {n:,} x {m:,}",
+                "target": text.format(limit=limit) + where,
                 "measured": measured,
-                "met": ratio.of_medians <= TARGET_VS_PUSH,
+                "met": ratio.of_medians <= limit,
             }
         )
     return out
@@ -777,18 +753,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     plan = [(size, 1 if args.quick else REPEATS.get(size, 3)) for size in sizes]
     if args.repeats is not None:
         plan = [(size, args.repeats) for size, _ in plan]
-    environment = {
-        "python": platform.python_version(),
-        "implementation": platform.python_implementation(),
-        "platform": platform.platform(),
-        "cpus": os.cpu_count(),
-    }
+    machine = environment()
     source = fingerprint()
     code = {**git_state(), "fingerprint": source}
     print(
         f"scale: threshold model, batch arrival, seed {args.seed}; each run in a fresh "
-        f"subprocess, variants interleaved, medians; Python {environment['python']}, "
-        f"{environment['cpus']} CPUs; code in {code['root']} at {code['commit'] or '?'}"
+        f"subprocess, variants interleaved, medians; Python {machine['python']}, "
+        f"{machine['cpus']} CPUs; code in {code['root']} at {code['commit'] or '?'}"
         f"{' + uncommitted changes' if code['dirty'] else ''} (fingerprint {source})",
         flush=True,
     )
@@ -809,7 +780,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                 else ")"
             )
         )
-    _expect(fingerprint() == source, "the measured code changed during the benchmark")
+    expect(fingerprint() == source, "the measured code changed during the benchmark")
     checks = verdicts(results, ratios)
     if not checks:
         print(f"targets apply at {TARGET_SIZE[0]:,} x {TARGET_SIZE[1]:,}: not measured")
@@ -818,7 +789,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.json is not None:
         payload: dict[str, Any] = {
             "benchmark": "scale",
-            "environment": environment,
+            "environment": machine,
             "code": code,
             "seed": args.seed,
             "variants": list(args.variants),
