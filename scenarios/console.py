@@ -1,7 +1,7 @@
 """Logging set-up for the command line: the one place that configures structlog.
 
-Library code only binds and emits; a program decides where events go. Human output
-for demos, JSON lines for machines.
+Library code only binds and emits; a program decides where events go: here, readable
+lines on standard error.
 """
 
 from __future__ import annotations
@@ -17,18 +17,13 @@ __all__ = ["configure_logging"]
 LevelName = Literal["debug", "info", "warning", "error"]
 
 
-def configure_logging(level: LevelName = "info", *, json: bool = False) -> None:
+def configure_logging(level: LevelName = "info") -> None:
     """Send skillsim's events to standard error, at ``level`` and above.
 
     Args:
         level: The lowest level shown.
-        json: JSON lines instead of the console renderer.
     """
-    renderer: structlog.typing.Processor = (
-        structlog.processors.JSONRenderer()
-        if json
-        else structlog.dev.ConsoleRenderer(colors=sys.stderr.isatty(), sort_keys=False)
-    )
+    renderer = structlog.dev.ConsoleRenderer(colors=sys.stderr.isatty(), sort_keys=False)
     structlog.configure(
         processors=[
             structlog.processors.add_log_level,
