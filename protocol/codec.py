@@ -29,14 +29,25 @@ def encode(message: Message) -> str:
 
     Raises:
         CodecError: if the message is abstract or holds a value with no JSON form;
-            the error names the kind and the reason.
+            the error names the kind, the field and the reason.
     """
     if message.abstract:
         raise CodecError(f"{type(message).__qualname__} has no kind of its own")
     try:
         return message.model_dump_json()
     except PydanticSerializationError as error:
-        raise CodecError(f"cannot encode {message.kind!r} message: {error}") from None
+        field = _unserializable_field(message)
+        raise CodecError(f"cannot encode {message.kind!r} message: {field}: {error}") from None
+
+
+def _unserializable_field(message: Message) -> str:
+    # Only on the error path: dump the fields one by one until one fails.
+    for name in type(message).model_fields:
+        try:
+            message.model_dump_json(include={name})
+        except PydanticSerializationError:
+            return name
+    return "?"  # pragma: no cover - the whole failed, so one of its fields does
 
 
 def decode(data: str | bytes) -> Message:

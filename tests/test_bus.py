@@ -377,7 +377,7 @@ class TestStrictMode:
     def test_unserializable_message_raises_and_is_not_delivered(self) -> None:
         """A message with no JSON form raises CodecError and reaches nobody."""
         bus, boxes = quiet_bus("a", "b", strict=True)
-        with pytest.raises(CodecError, match=r"^cannot encode 'bus_blob' message: "):
+        with pytest.raises(CodecError, match=r"^cannot encode 'bus_blob' message: payload: "):
             bus.send("a", "b", Blob(payload=object()))
         assert len(boxes["b"]) == 0
 

@@ -187,11 +187,11 @@ class TestDecodeErrors:
 
 class TestEncodeErrors:
     def test_unserializable_value(self) -> None:
-        """A value with no JSON form raises CodecError naming the kind."""
+        """A value with no JSON form raises CodecError naming the kind and the field."""
         with pytest.raises(
             CodecError,
-            match=r"^cannot encode 'codec_blob' message: Unable to serialize unknown type: "
-            r"<class 'object'>$",
+            match=r"^cannot encode 'codec_blob' message: payload: Unable to serialize unknown "
+            r"type: <class 'object'>$",
         ):
             encode(Blob(payload=object()))
 
