@@ -629,6 +629,9 @@ class TestOperations:
         _, summary = run(manager, *workers, Operator([(0.5, workers[2].crash), (1.0, reassign)]))
         assert summary.ending == "complete"
         assert set(states(manager).values()) == {"completed"}
+        assert [repr(e) for e in refused] == [
+            repr(ValueError("worker 'w2' takes no new work (gone or leaving)"))
+        ]
 
     def test_redistribute_to_a_crashed_worker_loses_nothing(self) -> None:
         """Redistributing to a worker that crashed is refused or harmless: every task still ends."""
@@ -647,6 +650,9 @@ class TestOperations:
         )
         assert summary.ending == "complete"
         assert set(states(manager).values()) == {"completed"}
+        assert [repr(e) for e in refused] == [
+            repr(ValueError("worker 'w2' takes no new work (gone or leaving)"))
+        ]
 
     def test_reassign_keeps_tasks_that_need_several_workers_possible(self) -> None:
         """reassign on min_submitted=2 work must not pin a task to one worker for good."""
