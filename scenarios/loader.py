@@ -13,6 +13,8 @@ from pathlib import Path
 
 from pydantic import ValidationError
 
+from agents.errors import PolicyError
+from agents.policies.registry import make_policy
 from protocol.errors import SkillsimError
 from scenarios.spec import FieldProblemError, ScenarioSpec
 
@@ -128,4 +130,8 @@ def load_scenario(source: str | Path) -> LoadedScenario:
             message = item["msg"].removeprefix("Value error, ")
             problems.append((_path(item["loc"], item, data), message))
         raise ScenarioError(str(path), problems) from None
+    try:  # a policy the file names must exist and take its parameters
+        make_policy(spec.policy.name, **spec.policy.params)
+    except PolicyError as error:
+        raise ScenarioError(str(path), [("policy", str(error))]) from None
     return LoadedScenario(spec.name or path.stem, path, spec)

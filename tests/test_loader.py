@@ -3,8 +3,10 @@ from pathlib import Path
 
 import pytest
 
+from agents.policies import policy_names
 from scenarios.distributions import ChoiceDist, ConstantDist, NormalDist, UniformDist
 from scenarios.loader import LIBRARY, ScenarioError, bundled_scenarios, load_scenario
+from scenarios.run import run_scenario
 from scenarios.spec import (
     ArrivalSpec,
     ModelSpec,
@@ -167,6 +169,26 @@ class TestValidFile:
 
 
 class TestInvalidFile:
+    def test_unknown_policy_names_the_file_and_the_field(self, tmp_path: Path) -> None:
+        """A policy the registry does not know is a bad file: path, field, known names."""
+        path = write(tmp_path, 'policy = "nope"\n' + MINIMAL_WORKERS + MINIMAL_TASKS)
+        known = ", ".join(policy_names())
+        with pytest.raises(
+            ScenarioError,
+            match=problem(path, f"policy: unknown policy 'nope'; known policies: {known}"),
+        ):
+            load_scenario(path)
+
+    def test_a_users_policy_class_can_be_named_in_the_file(self, tmp_path: Path) -> None:
+        """``module:Class`` in the file runs the user's own policy."""
+        text = 'policy = "custom_policy:FirstFree"\n' + MINIMAL_WORKERS + MINIMAL_TASKS
+        result = run_scenario(load_scenario(write(tmp_path, text))).result
+        assert (result.policy, result.metrics.total, result.metrics.pending) == (
+            "custom_policy:FirstFree",
+            1,
+            0,
+        )
+
     def test_difficulty_bound_names_the_field_path(self, tmp_path: Path) -> None:
         """A difficulty range past 10 names tasks.generate.difficulty.high."""
         text = MINIMAL_WORKERS + (
