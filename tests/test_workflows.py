@@ -262,6 +262,7 @@ def qa_run(
     extra: tuple[BaseAgent, ...] = (),
     max_attempts: int = 10,
     steps: list[Step] | None = None,
+    reviewer_skill: float = 10,
 ) -> tuple[TaskManager, Runtime, RunSummary, dict[str, WorkerAgent]]:
     manager = TaskManager(
         labelled(16, lambda i: 2 + i % 8),
@@ -273,7 +274,7 @@ def qa_run(
         "a": WorkerAgent("a", 4),
         "b": WorkerAgent("b", 6),
         "c": WorkerAgent("c", 9),
-        **{name: WorkerAgent(name, 10, role="reviewer") for name in reviewers},
+        **{name: WorkerAgent(name, reviewer_skill, role="reviewer") for name in reviewers},
     }
     agents: list[BaseAgent] = [manager, *staff.values(), *extra]
     if steps:
@@ -288,6 +289,16 @@ class TestQualityReview:
         manager, _, summary, _ = qa_run()
         assert summary.ending == "complete"
         assert all((str(r.state), r.reviewed) == ("completed", True) for r in manager.board)
+
+    def test_a_reviewer_catches_wrong_answers_by_its_own_skill(self) -> None:
+        """A reviewer who can judge every task lets no wrong answer through; a blind one all."""
+        sharp, _, _, _ = qa_run()
+        assert [r.id for r in sharp.board if r.answer != r.task.truth] == []
+        assert sum(r.rejections for r in sharp.board) > 0
+        blind, _, _, _ = qa_run(reviewer_skill=0)
+        escaped = [r for r in blind.board if r.answer != r.task.truth]
+        assert escaped  # the juniors' wrong answers, approved unseen
+        assert all(r.reviewed and r.rejections == 0 for r in blind.board)
 
     def test_rejected_task_is_reworked_by_someone_else(self) -> None:
         """After each rejection the task goes to a worker that has not tried it."""
@@ -789,6 +800,19 @@ class TestStaleResults:
         assert manager.stale_results == 1
         assert [(r.worker, r.status) for r in manager.board.get(1).responses] == [
             ("a", "submitted")
+        ]
+        assert set(states(manager).values()) == {"completed"}
+
+    def test_late_result_from_a_crashed_worker_is_ignored(self) -> None:
+        """A result that arrives from a worker after it crashed counts as stale, nothing more."""
+        manager = TaskManager(plain(2), expected_workers=2)
+        workers = [WorkerAgent("w0", 6), WorkerAgent("w1", 6)]
+        late = Impostor(TaskResult(task_id=0, worker="w0", success=True))
+        run(manager, *workers, Operator([(0.5, workers[0].crash)]), late)
+        assert manager.stale_results == 1
+        assert [(r.worker, r.status) for r in manager.board.get(0).responses] == [
+            ("w0", "draft"),
+            ("w1", "submitted"),
         ]
         assert set(states(manager).values()) == {"completed"}
 
