@@ -172,7 +172,11 @@ class Placement(BaseAgent):
             self.runtime._handler_failed(self, "placement", error)
 
     def _push_pass(self) -> None:
-        workers = [self.workers[w] for w in self._available]
+        # Longest idle first, as the snapshot promises: a worker with room left keeps
+        # its place among the available while its idle time moves on.
+        workers = sorted(
+            (self.workers[w] for w in self._available), key=lambda w: (w.idle_since, w.order)
+        )
         room = {w.detail.id: self._free(w) for w in workers}
         # A policy places each offered task once per offer, so a task that wants
         # several workers at once (consensus) is offered again while an offer places

@@ -276,3 +276,16 @@ class TestEstimates:
         run_all(manager, WorkerAgent("w", skill_level=4))
         view = policy.seen[0]
         assert (view.estimate, dict(view.estimates)) == (2.0, {"vision": 7.0})
+
+
+class TestLongestIdle:
+    def test_a_worker_with_room_left_does_not_keep_its_place(self) -> None:
+        """B, idle since t=0, gets the task at t=3 before A, whose task ended at t=2."""
+        manager = TaskManager(
+            [Task(id="x", difficulty=2)],
+            expected_workers=2,
+            arrivals=[(3.0, Task(id="y", difficulty=1))],
+        )
+        workers = [WorkerAgent(n, skill_level=5, capacity=2) for n in ("A", "B")]
+        run_all(manager, *workers)
+        assert placed(manager) == [("x", "A", True), ("y", "B", True)]
