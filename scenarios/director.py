@@ -71,6 +71,10 @@ class Director(BaseAgent):
     def _apply(self, event: EventSpec) -> None:
         action = event.action
         worker = self.workers.get(event.worker or "")
+        if action in ("leave", "crash", "skill") and worker is None:
+            # Never silently: the file named a worker this run does not have (yet).
+            self.log.warning("event_skipped", t=self.now, action=action, worker=event.worker)
+            return
         self.log.info("event", t=self.now, action=action, worker=event.worker)
         self.applied.append((self.now, action))
         if action == "leave" and worker is not None:

@@ -64,6 +64,12 @@ class NormalDist(_Spec):
     high: float | None = None
     integer: bool = False
 
+    @model_validator(mode="after")
+    def _bounds_ordered(self) -> NormalDist:
+        if self.low is not None and self.high is not None and self.high < self.low:
+            raise FieldProblemError("high", f"must be >= low ({self.low:g}), got {self.high:g}")
+        return self
+
 
 class ChoiceDist(_Spec):
     """One of ``values``, with optional ``weights``."""

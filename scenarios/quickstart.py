@@ -1,7 +1,8 @@
 """The seed's quick start, run as it was written.
 
-Only two things differ from the seed: the import lines, and ``asyncio.run(main())``
-became ``run(main())``, the project's runner, which simulates time.
+Three things differ from the seed: the import lines, ``asyncio.run(main())`` became
+``run(main())`` (the project's runner, which simulates time), and ``main`` returns
+the manager, so that tests can read its ``task_results``.
 Run it with ``make demo`` or ``python -m scenarios.quickstart``.
 """
 

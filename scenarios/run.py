@@ -1,4 +1,4 @@
-"""Run a scenario once, or a grid of policies x seeds."""
+"""Run a scenario once: build it, run it, measure it (``compare`` repeats this)."""
 
 from __future__ import annotations
 

@@ -189,6 +189,19 @@ class TestInvalidFile:
             0,
         )
 
+    def test_normal_bounds_out_of_order_name_high(self, tmp_path: Path) -> None:
+        """A normal distribution clipped to low > high is refused at high, like uniform."""
+        text = (
+            '[workers.generate]\ncount = 2\nskill = { dist = "normal", mean = 5, sd = 1, '
+            "low = 6, high = 2 }\n" + MINIMAL_TASKS
+        )
+        path = write(tmp_path, text)
+        with pytest.raises(
+            ScenarioError,
+            match=problem(path, "workers.generate.skill.high: must be >= low (6), got 2"),
+        ):
+            load_scenario(path)
+
     def test_difficulty_bound_names_the_field_path(self, tmp_path: Path) -> None:
         """A difficulty range past 10 names tasks.generate.difficulty.high."""
         text = MINIMAL_WORKERS + (

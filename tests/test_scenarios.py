@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from conftest import Logs
 
 from scenarios.loader import LIBRARY, bundled_scenarios, load_scenario
 from scenarios.metrics import RunResult
@@ -129,3 +130,19 @@ class TestEvents:
         )
         metrics = run_scenario(load_scenario(path)).result.metrics
         assert (metrics.removed, metrics.completed, metrics.total) == (4, 0, 4)
+
+    def test_an_event_for_a_worker_not_yet_there_is_skipped_aloud(
+        self, tmp_path: Path, logs: Logs
+    ) -> None:
+        """A crash of a worker that joins only later is logged as skipped, not applied."""
+        path = tmp_path / "early.toml"
+        path.write_text(
+            'seed = 1\n[[workers.items]]\nname = "solo"\nskill_level = 10\n'
+            "[tasks.generate]\ncount = 4\ndifficulty = 2\n"
+            '[[events]]\nat = 1.0\naction = "crash"\nworker = "late"\n'
+            '[[events]]\nat = 3.0\naction = "join"\nworker = "late"\nskill_level = 5\n',
+            encoding="utf-8",
+        )
+        metrics = run_scenario(load_scenario(path)).result.metrics
+        skipped = [(e["action"], e["worker"]) for e in logs if e["event"] == "event_skipped"]
+        assert (skipped, metrics.completed) == ([("crash", "late")], 4)
