@@ -69,7 +69,6 @@ class TaskRecord:
         holders: Workers holding it now.
         responses: Every result received, in order.
         tried_by: Workers that attempted it, in order.
-        attempts: Attempts started (assignments that were accepted and ended).
         terminal: The final state, once reached.
         first_assigned: When it was first assigned.
         first_started: When work on it first started.
@@ -97,7 +96,6 @@ class TaskRecord:
     holders: dict[str, Hold] = field(default_factory=dict)
     responses: list[TaskResult] = field(default_factory=list)
     tried_by: list[str] = field(default_factory=list)
-    attempts: int = 0
     terminal: TaskState | None = None
     first_assigned: float | None = None
     first_started: float | None = None
@@ -121,6 +119,11 @@ class TaskRecord:
 
     def __post_init__(self) -> None:
         self.id = self.task.id
+
+    @property
+    def attempts(self) -> int:
+        """Attempts that ended with an answer (one per entry of ``tried_by``)."""
+        return len(self.tried_by)
 
     @property
     def state(self) -> TaskState:

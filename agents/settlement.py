@@ -122,7 +122,6 @@ class Settlement(Operations):
             self._declined(record, data.worker)
             return
         record.tried_by.append(data.worker)
-        record.attempts += 1
         if self._observer is not None:
             self._observer(Observation(record.task, data.worker, data.success, data.duration))
         if record.required > 1 or record.task.truth is not None:
