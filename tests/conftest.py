@@ -1,10 +1,12 @@
 """Shared fixtures: captured logs, quiet logs, a traced run, and a run that feeds one agent
-messages."""
+messages; and two small helpers the test modules share."""
 
 import logging
+import math
 from collections.abc import Awaitable, Iterator, MutableMapping, Sequence
 from typing import Any, Protocol
 
+import pydantic
 import pytest
 import structlog
 from structlog.testing import capture_logs
@@ -99,3 +101,13 @@ def _quiet_logs() -> Iterator[None]:
     structlog.configure(wrapper_class=structlog.make_filtering_bound_logger(logging.WARNING))
     yield
     structlog.configure(**saved)
+
+
+def error_locations(error: pydantic.ValidationError) -> list[tuple[int | str, ...]]:
+    """The field path of each problem in a validation error."""
+    return [e["loc"] for e in error.errors()]
+
+
+def sigmoid(x: float) -> float:
+    """The logistic function, written plainly: the tests' reference for the models."""
+    return 1.0 / (1.0 + math.exp(-x))

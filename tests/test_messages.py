@@ -3,6 +3,7 @@ from typing import Literal
 
 import pydantic
 import pytest
+from conftest import error_locations
 
 from protocol import (
     AgentDetail,
@@ -48,10 +49,6 @@ class Shout(Message):
 
 class LoudShout(Shout):
     kind: Literal["messages_loud_shout"] = "messages_loud_shout"
-
-
-def error_locations(error: pydantic.ValidationError) -> list[tuple[int | str, ...]]:
-    return [e["loc"] for e in error.errors()]
 
 
 class TestTask:

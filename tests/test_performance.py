@@ -4,15 +4,12 @@ import statistics
 from typing import Any
 
 import pytest
+from conftest import sigmoid
 
 from agents import Draws, LogisticModel, Outcome, ThresholdModel, task_draws
 from protocol import Task
 
 MIDDLE = Draws(0.5, 0.5, 0.5)
-
-
-def sigmoid(x: float) -> float:
-    return 1.0 / (1.0 + math.exp(-x))
 
 
 class TestThresholdModel:

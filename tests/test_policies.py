@@ -1,5 +1,4 @@
 import itertools
-import math
 import random
 import re
 from collections.abc import Iterable, Mapping, Sequence
@@ -7,6 +6,7 @@ from typing import Any
 
 import custom_policy
 import pytest
+from conftest import sigmoid
 
 from agents import LogisticModel, PerformanceModel, PolicyError, Runtime, TaskManager, WorkerAgent
 from agents.policies import (
@@ -517,10 +517,6 @@ class TestPowerOfTwo:
             assert pairs(chosen) == [(1, "strong2")]
 
 
-def _sigmoid(x: float) -> float:
-    return 1.0 / (1.0 + math.exp(-x))
-
-
 def _observe(policy: Learning, item: Task, success: bool, worker: str = "w") -> None:
     policy.observe(Observation(item, worker, success, float(item.difficulty)))
 
@@ -546,7 +542,7 @@ class TestLearning:
         """Succeeding at 9 from 5 adds rate x (1 - sigmoid(-4))."""
         policy = Learning(prior=5.0, rate=0.5)
         _observe(policy, task(1, 9), success=True)
-        assert policy.estimate("w", None) == pytest.approx(5.0 + 0.5 * (1 - _sigmoid(-4)), 1e-12)
+        assert policy.estimate("w", None) == pytest.approx(5.0 + 0.5 * (1 - sigmoid(-4)), 1e-12)
         assert policy.estimate("w", None) > 5.49
         assert policy.observations("w") == 1
 
@@ -554,7 +550,7 @@ class TestLearning:
         """Failing at 1 from 5 subtracts rate x sigmoid(4)."""
         policy = Learning(prior=5.0, rate=0.5)
         _observe(policy, task(1, 1), success=False)
-        assert policy.estimate("w", None) == pytest.approx(5.0 - 0.5 * _sigmoid(4), 1e-12)
+        assert policy.estimate("w", None) == pytest.approx(5.0 - 0.5 * sigmoid(4), 1e-12)
         assert policy.estimate("w", None) < 4.51
 
     def test_expected_outcomes_change_little(self) -> None:
@@ -573,7 +569,7 @@ class TestLearning:
         category = _category_where(none_first)
         policy = Learning(prior=5.0, rate=0.5)
         _observe(policy, task(1, 9, skill=category), success=True)
-        expected = pytest.approx(5.0 + 0.5 * (1 - _sigmoid(-4)), 1e-12)
+        expected = pytest.approx(5.0 + 0.5 * (1 - sigmoid(-4)), 1e-12)
         assert policy.estimate("w", None) == expected
         assert policy.estimate("w", category) == expected
 

@@ -2,6 +2,7 @@ from typing import Any
 
 import pydantic
 import pytest
+from conftest import error_locations
 
 from agents import BaseAgent, Runtime, WorkerAgent, WorkerProfile, on, on_run
 from protocol import (
@@ -50,34 +51,30 @@ def run_all(*agents: BaseAgent) -> None:
     runtime.run(strict=True)
 
 
-def field_errors(error: pydantic.ValidationError) -> list[tuple[Any, ...]]:
-    return [e["loc"] for e in error.errors()]
-
-
 class TestWorkerInput:
     def test_negative_skill_names_skill_level(self) -> None:
         """A negative skill raises a ValidationError naming skill_level."""
         with pytest.raises(pydantic.ValidationError, match=r"skill_level") as caught:
             WorkerAgent("w", skill_level=-1)
-        assert field_errors(caught.value) == [("skill_level",)]
+        assert error_locations(caught.value) == [("skill_level",)]
 
     def test_capacity_zero_names_capacity(self) -> None:
         """A capacity of 0 raises a ValidationError naming capacity."""
         with pytest.raises(pydantic.ValidationError, match=r"capacity") as caught:
             WorkerAgent("w", skill_level=1, capacity=0)
-        assert field_errors(caught.value) == [("capacity",)]
+        assert error_locations(caught.value) == [("capacity",)]
 
     def test_non_numeric_skill_is_refused(self) -> None:
         """A skill that is not a number raises a ValidationError naming it."""
         with pytest.raises(pydantic.ValidationError) as caught:
             WorkerAgent("w", skill_level="expert")  # type: ignore[arg-type]
-        assert field_errors(caught.value) == [("skill_level",)]
+        assert error_locations(caught.value) == [("skill_level",)]
 
     def test_non_numeric_category_skill_is_refused(self) -> None:
         """Per-category skills are numbers; an unparseable one is named with its category."""
         with pytest.raises(pydantic.ValidationError) as caught:
             WorkerAgent("w", skill_level=1, skills={"vision": "high"})  # type: ignore[dict-item]
-        assert field_errors(caught.value) == [("skills", "vision")]
+        assert error_locations(caught.value) == [("skills", "vision")]
 
     def test_profile_is_public(self) -> None:
         """A worker's details carry its role and declared profile."""
