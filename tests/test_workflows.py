@@ -109,17 +109,25 @@ def budget(runtime: Runtime, limit: int = 5000) -> None:
     runtime.bus.tap(count)
 
 
+def consensus_run(
+    tasks: list[Task], workers: list[WorkerAgent], percentage: int = 100
+) -> TaskManager:
+    """Run ``tasks`` with 3-assignee consensus on ``percentage`` of them; return the manager."""
+    manager = TaskManager(
+        tasks,
+        expected_workers=len(workers),
+        distribution=Distribution(consensus=Consensus(percentage, 3)),
+    )
+    run(manager, *workers)
+    return manager
+
+
 class TestConsensus:
     def test_each_consensus_task_gets_three_distinct_workers(self) -> None:
         """With assignees=3 every task gets exactly 3 submitted answers from 3 distinct workers."""
-        manager = TaskManager(
-            labelled(12, lambda i: 1 + i % 9),
-            expected_workers=4,
-            distribution=Distribution(consensus=Consensus(100, 3)),
-        )
         workers = [WorkerAgent(f"w{i}", 3 + 2 * i) for i in range(4)]
-        _, summary = run(manager, *workers)
-        assert summary.ending == "complete"
+        manager = consensus_run(labelled(12, lambda i: 1 + i % 9), workers)
+        assert manager.finished_at is not None
         for record in manager.board:
             answered = submitted(record)
             assert (str(record.state), record.required, len(answered)) == ("completed", 3, 3)
@@ -127,11 +135,7 @@ class TestConsensus:
 
     def test_a_tasks_assignees_are_placed_in_one_instant(self) -> None:
         """Every free worker gets work at once, though the tasks are fewer than the workers."""
-        manager = TaskManager(
-            plain(2), expected_workers=3, distribution=Distribution(consensus=Consensus(100, 3))
-        )
-        workers = [WorkerAgent(f"w{i}", 9) for i in range(3)]
-        run(manager, *workers)
+        manager = consensus_run(plain(2), [WorkerAgent(f"w{i}", 9) for i in range(3)])
         assert [len(set(submitted(r))) for r in manager.board] == [3, 3]
         # Six answers of 4 s on three workers: 8 s when nobody idles (12 s one by one).
         assert manager.finished_at == 8.0
@@ -148,25 +152,15 @@ class TestConsensus:
 
     def test_percentage_fifty_gives_every_second_task_consensus(self) -> None:
         """percentage=50 makes exactly half the tasks (every second one) need 3 answers."""
-        manager = TaskManager(
-            labelled(20, lambda i: 1 + i % 9),
-            expected_workers=4,
-            distribution=Distribution(consensus=Consensus(50, 3)),
-        )
         workers = [WorkerAgent(f"w{i}", 3 + 2 * i) for i in range(4)]
-        run(manager, *workers)
+        manager = consensus_run(labelled(20, lambda i: 1 + i % 9), workers, percentage=50)
         assert [r.required for r in manager.board] == [1, 3] * 10
         assert [len(submitted(r)) for r in manager.board] == [1, 3] * 10
 
     def test_completed_tasks_carry_both_votes(self) -> None:
         """Every completed task has a majority answer and a weighted answer among its answers."""
-        manager = TaskManager(
-            labelled(12, lambda i: 1 + i % 9),
-            expected_workers=3,
-            distribution=Distribution(consensus=Consensus(100, 3)),
-        )
         workers = [WorkerAgent(f"w{i}", 3 + 3 * i) for i in range(3)]
-        run(manager, *workers)
+        manager = consensus_run(labelled(12, lambda i: 1 + i % 9), workers)
         for record in manager.board:
             answers = [r.answer for r in record.responses if r.status == "submitted"]
             assert record.answer == majority([a for a in answers if a is not None])
@@ -175,11 +169,8 @@ class TestConsensus:
     def test_senior_outvotes_two_juniors(self) -> None:
         """Two wrong juniors win the majority vote; the right senior wins the weighted vote."""
         tasks = labelled(4, lambda _: 5, labels=["yes", "no"])
-        manager = TaskManager(
-            tasks, expected_workers=3, distribution=Distribution(consensus=Consensus(100, 3))
-        )
         workers = [WorkerAgent("senior", 9), WorkerAgent("junior-1", 3), WorkerAgent("junior-2", 3)]
-        run(manager, *workers)
+        manager = consensus_run(tasks, workers)
         wrong = {"yes": "no", "no": "yes"}
         assert [(r.answer, r.answer_weighted, r.success) for r in manager.board] == [
             (wrong[t.truth or ""], t.truth, False) for t in tasks
