@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import asyncio
 import inspect
+import itertools
 import random
 from collections.abc import Awaitable, Callable, Coroutine
 from typing import TYPE_CHECKING, Any, ClassVar, cast
@@ -130,7 +131,8 @@ class BaseAgent:
         self._runtime: Runtime | None = None
         self._mailbox_task: asyncio.Task[None] | None = None
         self._tasks: dict[asyncio.Task[Any], None] = {}
-        self._timers: dict[Timer, None] = {}
+        self._timers: dict[int, Timer] = {}
+        self._timer_keys = itertools.count()
         self._done: asyncio.Future[None] | None = None
         self._stopped = False
         self.log: Any = structlog.get_logger("skillsim").bind(agent=self.name, role=self.role)
@@ -231,13 +233,15 @@ class BaseAgent:
             The timer; ``cancel()`` it to call nothing.
         """
         runtime = self.runtime
-        timer = runtime.call_at(runtime.clock.now() + delay, self._fire)
-        timer.args = (timer, callback, args)  # so that _fire can forget it
-        self._timers[timer] = None
+        # Filed by a number, not by the timer itself: a timer holding itself in its
+        # arguments would be a reference cycle, left to the garbage collector.
+        key = next(self._timer_keys)
+        timer = runtime.call_at(runtime.clock.now() + delay, self._fire, key, callback, args)
+        self._timers[key] = timer
         return timer
 
-    def _fire(self, timer: Timer, callback: Callable[..., object], args: tuple[Any, ...]) -> None:
-        del self._timers[timer]
+    def _fire(self, key: int, callback: Callable[..., object], args: tuple[Any, ...]) -> None:
+        del self._timers[key]
         try:
             callback(*args)
         except Exception as error:
@@ -293,7 +297,7 @@ class BaseAgent:
                 task.cancel()
         # Cancelled, not just ignored: a stopped agent's timers must not keep the
         # clock moving (or a stalled run would stall later than it did).
-        for timer in self._timers:
+        for timer in self._timers.values():
             timer.cancel()
         self._timers.clear()
         if self._done is not None and not self._done.done():
