@@ -2,8 +2,9 @@
 
 from agents.aggregate import log_odds, majority, weighted
 from agents.base import BaseAgent
-from agents.board import BoardSnapshot, Hold, TaskBoard, TaskRecord, TaskState
+from agents.board import TaskBoard
 from agents.clock import Clock, RealtimeClock, VirtualClock, make_clock
+from agents.dispatch import Dispatcher
 from agents.distribution import (
     Consensus,
     Distribution,
@@ -21,6 +22,7 @@ from agents.errors import (
     SimulationStalledError,
 )
 from agents.handlers import HandlerSpec, handler_specs, on, on_connect, on_disconnect, on_run
+from agents.index import FreeIndex, IndexKey
 from agents.loop import SimulationLoop, Timer
 from agents.manager import TaskManager
 from agents.memory import eased_gc
@@ -35,32 +37,45 @@ from agents.performance import (
     sigmoid,
     task_draws,
 )
-from agents.placement import Placement, ReviewJob, WorkerRecord, review_key
+from agents.placement import (
+    Estimator,
+    check_assignment,
+    exclusions,
+    pending_view,
+    worker_view,
+)
+from agents.progress import progress
+from agents.record import TERMINAL, BoardSnapshot, Hold, TaskRecord, TaskState
+from agents.roster import ReviewJob, WorkerRecord, review_key
 from agents.runtime import Runtime, current_runtime, run
 from agents.settlement import Settlement
 from agents.summary import Ending, HandlerFailure, RunSummary
 from agents.worker import WorkerAgent, WorkerProfile, answer_for
 
 __all__ = [
+    "TERMINAL",
     "AgentStateError",
     "BaseAgent",
     "BoardSnapshot",
     "Clock",
     "Consensus",
+    "Dispatcher",
     "Distribution",
     "Draws",
     "Ending",
+    "Estimator",
+    "FreeIndex",
     "HandlerFailure",
     "HandlerRegistrationError",
     "HandlerSpec",
     "Hold",
+    "IndexKey",
     "LogisticModel",
     "NoRuntimeError",
     "Noise",
     "Operations",
     "Outcome",
     "PerformanceModel",
-    "Placement",
     "PolicyError",
     "Pulling",
     "QualityReview",
@@ -84,9 +99,11 @@ __all__ = [
     "Workload",
     "WorkloadUnit",
     "answer_for",
+    "check_assignment",
     "check_workload",
     "current_runtime",
     "eased_gc",
+    "exclusions",
     "handler_specs",
     "log_odds",
     "majority",
@@ -95,10 +112,13 @@ __all__ = [
     "on_connect",
     "on_disconnect",
     "on_run",
+    "pending_view",
+    "progress",
     "review_key",
     "run",
     "sigmoid",
     "split",
     "task_draws",
     "weighted",
+    "worker_view",
 ]
