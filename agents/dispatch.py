@@ -102,6 +102,8 @@ class Dispatcher:
         self._reviews: deque[ReviewJob] = deque()
         self._excluded: dict[TaskId, set[str]] = {}
         self._requested = False
+        pulling = distribution.pulling
+        self._pull_limit = 0 if pulling is None else pulling.max_batch_workload
 
     # -- workers -----------------------------------------------------------------------
 
@@ -197,9 +199,13 @@ class Dispatcher:
         return self.limit(worker) - len(worker.held)
 
     def refresh(self, worker: WorkerRecord) -> None:
-        """File ``worker``'s free capacity in the index again."""
+        """File a worker's free capacity in the index again (reviewers are not filed)."""
+        if worker.connected and not worker.blocked and not worker.leaving:
+            free = (self._pull_limit or worker.capacity) - len(worker.held)
+        else:
+            free = 0
         if worker.detail.role == "worker":
-            self.index.update(worker, self.room(worker))
+            self.index.update(worker, free)
 
     def exclude(self, task_id: TaskId, worker_id: str) -> set[str]:
         """Never give ``task_id`` to ``worker_id`` again; return who is excluded from it."""

@@ -31,10 +31,14 @@ IndexKey = tuple[float, float, int, str]
 """``(skill, idle_since, order, id)``: how a worker is filed in one category's list."""
 
 Allowed = Callable[[WorkerRecord], bool]
+_Filing = tuple[list[IndexKey], IndexKey]
 
 
-def _key(worker: WorkerRecord, category: str | None, idle_since: float) -> IndexKey:
-    return (worker.profile.skill_for(category), idle_since, worker.order, worker.detail.id)
+def _skill(worker: WorkerRecord, category: str | None) -> float:
+    profile = worker.profile
+    if category is None:
+        return profile.skill_level
+    return profile.skills.get(category, profile.skill_level)
 
 
 class FreeIndex:
@@ -43,7 +47,8 @@ class FreeIndex:
     def __init__(self) -> None:
         self._members: dict[str, WorkerRecord] = {}
         self._free: dict[str, int] = {}
-        self._since: dict[str, float] = {}
+        # Per member: the idle time it is filed under, and each (list, key) filing.
+        self._filed: dict[str, tuple[float, list[_Filing]]] = {}
         self._lists: dict[str | None, list[IndexKey]] = {}
         self.total = 0
         """Free capacity summed over the members."""
@@ -73,44 +78,47 @@ class FreeIndex:
     def update(self, worker: WorkerRecord, free: int) -> None:
         """File ``worker`` with ``free`` room now (0 or less: it leaves the index)."""
         worker_id = worker.detail.id
-        since = self._since.get(worker_id)
-        if since is not None:
-            if free > 0 and since == worker.idle_since:
+        filed = self._filed.get(worker_id)
+        if filed is not None:
+            if free > 0 and filed[0] == worker.idle_since:
                 self.total += free - self._free[worker_id]
                 self._free[worker_id] = free
                 return
-            self._remove(worker, since)
+            for keys, key in filed[1]:
+                del keys[bisect.bisect_left(keys, key)]
+            del self._filed[worker_id], self._members[worker_id]
+            self.total -= self._free.pop(worker_id)
         if free > 0:
-            self._insert(worker, free)
+            self._insert(worker, worker_id, free)
 
-    def _insert(self, worker: WorkerRecord, free: int) -> None:
-        worker_id = worker.detail.id
+    def _insert(self, worker: WorkerRecord, worker_id: str, free: int) -> None:
         since = worker.idle_since
+        order = worker.order
+        specialties = worker.specialties
+        filings: list[_Filing] = []
+        for category, keys in self._lists.items():
+            if specialties is None or category is None or category in specialties:
+                key = (_skill(worker, category), since, order, worker_id)
+                bisect.insort(keys, key)
+                filings.append((keys, key))
         self._members[worker_id] = worker
         self._free[worker_id] = free
-        self._since[worker_id] = since
+        self._filed[worker_id] = (since, filings)
         self.total += free
-        for category, keys in self._lists.items():
-            if worker.takes(category):
-                bisect.insort(keys, _key(worker, category, since))
-
-    def _remove(self, worker: WorkerRecord, since: float) -> None:
-        worker_id = worker.detail.id
-        del self._members[worker_id], self._since[worker_id]
-        self.total -= self._free.pop(worker_id)
-        for category, keys in self._lists.items():
-            if worker.takes(category):
-                key = _key(worker, category, since)
-                del keys[bisect.bisect_left(keys, key)]
 
     def _list(self, category: str | None) -> list[IndexKey]:
         keys = self._lists.get(category)
         if keys is None:
-            since = self._since
-            keys = sorted(
-                _key(w, category, since[i]) for i, w in self._members.items() if w.takes(category)
-            )
-            self._lists[category] = keys
+            entries = []
+            for worker_id, worker in self._members.items():
+                if worker.takes(category):
+                    since, filings = self._filed[worker_id]
+                    key = (_skill(worker, category), since, worker.order, worker_id)
+                    entries.append((key, filings))
+            entries.sort(key=lambda entry: entry[0])
+            keys = self._lists[category] = [key for key, _ in entries]
+            for key, filings in entries:
+                filings.append((keys, key))
         return keys
 
     def least_capable(

@@ -143,7 +143,8 @@ class TaskManager(BaseAgent):
     # -- wiring ---------------------------------------------------------------------------
 
     def _clock(self) -> float:
-        return self.now
+        runtime = self._runtime
+        return self.now if runtime is None else runtime.clock.now()
 
     def _rng(self) -> Any:
         return self.random

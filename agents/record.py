@@ -155,39 +155,35 @@ class TaskRecord:
     def __init__(
         self, task: Task, seq: int, arrived: float, required: int = 1, overlap: int = 0
     ) -> None:
-        for name, value in (
-            ("task", task),
-            ("id", task.id),
-            ("seq", seq),
-            ("arrived", arrived),
-            ("required", required),
-            ("overlap", overlap),
-            ("responses", ()),
-            ("tried_by", ()),
-            ("reassignments", 0),
-            ("counted", 0),
-            ("in_review", 0),
-            ("overshoot", 0),
-            ("reviewed", False),
-            ("rejections", 0),
-            ("rejected_upto", 0),
-            ("_token", 0),
-            ("_queued", False),
-        ):
-            _set(self, name, value)
-        for name in (
-            "terminal",
-            "first_assigned",
-            "first_started",
-            "finished",
-            "success",
-            "designated",
-            "answer",
-            "answer_weighted",
-            "best_failed",
-            "_holders",
-        ):
-            _set(self, name, None)
+        # Written slot by slot: the record refuses plain assignment.
+        set_ = _set
+        set_(self, "task", task)
+        set_(self, "id", task.id)
+        set_(self, "seq", seq)
+        set_(self, "arrived", arrived)
+        set_(self, "required", required)
+        set_(self, "overlap", overlap)
+        set_(self, "responses", ())
+        set_(self, "tried_by", ())
+        set_(self, "reassignments", 0)
+        set_(self, "counted", 0)
+        set_(self, "in_review", 0)
+        set_(self, "overshoot", 0)
+        set_(self, "reviewed", False)
+        set_(self, "rejections", 0)
+        set_(self, "rejected_upto", 0)
+        set_(self, "_token", 0)
+        set_(self, "_queued", False)
+        set_(self, "terminal", None)
+        set_(self, "first_assigned", None)
+        set_(self, "first_started", None)
+        set_(self, "finished", None)
+        set_(self, "success", None)
+        set_(self, "designated", None)
+        set_(self, "answer", None)
+        set_(self, "answer_weighted", None)
+        set_(self, "best_failed", None)
+        set_(self, "_holders", None)
 
     def __setattr__(self, name: str, value: Any) -> None:
         raise AttributeError(f"task records are read-only: change {name!r} through TaskBoard")
