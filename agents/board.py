@@ -94,7 +94,11 @@ class TaskBoard:
 
     def requeue(self, record: TaskRecord) -> None:
         """Queue ``record`` if it has an open slot and is not queued already."""
-        if record._queued or record.open_slots <= 0:
+        if record._queued or record.terminal is not None or record.in_review:
+            return
+        holders = record._holders
+        held = 0 if holders is None else len(holders)
+        if record.required + record.overlap - record.counted - held <= 0:
             return
         token = record._token + 1
         _set(record, "_token", token)
