@@ -40,11 +40,12 @@ from agents.performance import (
 from agents.placement import (
     Estimator,
     check_assignment,
+    choose,
     exclusions,
     pending_view,
     worker_view,
 )
-from agents.progress import progress
+from agents.progress import progress, unfinished
 from agents.record import TERMINAL, BoardSnapshot, Hold, TaskRecord, TaskState
 from agents.roster import ReviewJob, WorkerRecord, review_key
 from agents.runtime import Runtime, current_runtime, run
@@ -101,6 +102,7 @@ __all__ = [
     "answer_for",
     "check_assignment",
     "check_workload",
+    "choose",
     "current_runtime",
     "eased_gc",
     "exclusions",
@@ -119,6 +121,7 @@ __all__ = [
     "sigmoid",
     "split",
     "task_draws",
+    "unfinished",
     "weighted",
     "worker_view",
 ]
