@@ -28,6 +28,8 @@ agree with, so workers are assumed better than chance on the whole.
 
 Labels are ordered: the ``labels`` given, then any other label in the order first
 answered; a task's label is its most probable one, ties going to the earliest label.
+Only tasks and workers that appear in the answers are in the result; a worker answering
+a task twice counts as two observations.
 numpy is needed (``pip install 'skillsim[optimal]'``); without it :func:`dawid_skene` raises
 :class:`~agents.errors.MissingExtraError`.
 """
