@@ -68,6 +68,8 @@ def _scores(answers: Sequence[str], accuracies: Sequence[float], labels: int) ->
         )
     scores: dict[str, float] = {}
     for answer, p in zip(answers, accuracies, strict=True):
+        if not 0.0 <= p <= 1.0:  # also refuses NaN, which clipping would hide
+            raise QualityInputError(f"an accuracy is a probability in [0, 1], got {p}")
         scores[answer] = scores.get(answer, 0.0) + log_odds(p, labels)
     return scores
 
@@ -98,7 +100,8 @@ def posterior(
         labels at all. With no answers every label has ``1/K``.
 
     Raises:
-        QualityInputError: If ``answers`` and ``accuracies`` differ in length.
+        QualityInputError: If ``answers`` and ``accuracies`` differ in length, or an
+            accuracy is not in [0, 1].
     """
     candidates, scores = _bayes_scores(answers, accuracies, labels)
     if not candidates:
@@ -120,6 +123,9 @@ def confidence(answers: Sequence[str], accuracies: Sequence[float], labels: Sequ
 
     Returns:
         ``max_y P(y | answers)``; ``1/K`` with no answers, 0.0 with no labels at all.
+
+    Raises:
+        QualityInputError: As :func:`posterior`.
     """
     return max(posterior(answers, accuracies, labels).values(), default=0.0)
 
@@ -142,7 +148,8 @@ def weighted(
         answers.
 
     Raises:
-        QualityInputError: If ``answers`` and ``accuracies`` differ in length.
+        QualityInputError: If ``answers`` and ``accuracies`` differ in length, or an
+            accuracy is not in [0, 1].
     """
     if isinstance(labels, int):
         named = _scores(answers, accuracies, labels)

@@ -171,6 +171,14 @@ class TestWeighted:
             ):
                 weighted(["cat", "dog"], [0.7], labels)
         assert issubclass(QualityInputError, SkillsimError)
+
+    @pytest.mark.parametrize("p", [-0.1, 1.5, math.nan])
+    def test_accuracies_are_probabilities(self, p: float) -> None:
+        """An accuracy outside [0, 1] (or NaN) is refused, not clipped."""
+        with pytest.raises(
+            QualityInputError, match=rf"^an accuracy is a probability in \[0, 1\], got {p}$"
+        ):
+            posterior(["cat"], [p], LABELS4)
         assert issubclass(QualityInputError, ValueError)
 
 
