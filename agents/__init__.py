@@ -1,9 +1,11 @@
 """Who acts: agents and their handlers, the manager and workers, the runtime."""
 
-from agents.aggregate import log_odds, majority, weighted
+from agents.aggregate import confidence, log_odds, majority, posterior, weighted
+from agents.agreement import fleiss_kappa, krippendorff_alpha, ratings_by_task
 from agents.base import BaseAgent
 from agents.board import BoardSnapshot, Hold, TaskBoard, TaskRecord, TaskState
 from agents.clock import Clock, RealtimeClock, VirtualClock, make_clock
+from agents.dawid_skene import DawidSkeneResult, dawid_skene
 from agents.distribution import (
     Consensus,
     Distribution,
@@ -16,11 +18,14 @@ from agents.distribution import (
 from agents.errors import (
     AgentStateError,
     HandlerRegistrationError,
+    MissingExtraError,
     NoRuntimeError,
     PolicyError,
+    QualityInputError,
     SimulationStalledError,
 )
 from agents.handlers import HandlerSpec, handler_specs, on, on_connect, on_disconnect, on_run
+from agents.label_metrics import accuracy, correct_labels, cost_per_correct
 from agents.loop import SimulationLoop, Timer
 from agents.manager import TaskManager
 from agents.memory import eased_gc
@@ -47,6 +52,7 @@ __all__ = [
     "BoardSnapshot",
     "Clock",
     "Consensus",
+    "DawidSkeneResult",
     "Distribution",
     "Draws",
     "Ending",
@@ -55,6 +61,7 @@ __all__ = [
     "HandlerSpec",
     "Hold",
     "LogisticModel",
+    "MissingExtraError",
     "NoRuntimeError",
     "Noise",
     "Operations",
@@ -63,6 +70,7 @@ __all__ = [
     "Placement",
     "PolicyError",
     "Pulling",
+    "QualityInputError",
     "QualityReview",
     "RealtimeClock",
     "ReviewJob",
@@ -83,11 +91,18 @@ __all__ = [
     "WorkerRecord",
     "Workload",
     "WorkloadUnit",
+    "accuracy",
     "answer_for",
     "check_workload",
+    "confidence",
+    "correct_labels",
+    "cost_per_correct",
     "current_runtime",
+    "dawid_skene",
     "eased_gc",
+    "fleiss_kappa",
     "handler_specs",
+    "krippendorff_alpha",
     "log_odds",
     "majority",
     "make_clock",
@@ -95,6 +110,8 @@ __all__ = [
     "on_connect",
     "on_disconnect",
     "on_run",
+    "posterior",
+    "ratings_by_task",
     "review_key",
     "run",
     "sigmoid",
