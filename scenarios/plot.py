@@ -9,8 +9,8 @@ pyplot (no global state, no display needed); :func:`write_figures` saves them.
 * :func:`assignment_heatmap`: started work attempts counted by the worker's skill
   for the task (rows) and the task's difficulty (columns), with the line
   skill = difficulty: above it, over-qualified work; below it, work beyond the worker.
-* :func:`comparison_chart`: one panel per metric, each policy's mean with its 95%
-  interval; the significant winner (if any) drawn in its own colour.
+* :func:`comparison_chart`: one panel per metric (but those zero everywhere), each
+  policy's mean with its 95% interval; the significant winner (if any) drawn in its own colour.
 * :func:`differences_chart`: one panel per metric, each policy's paired difference to
   the baseline with its 95% interval, green (better) or red (worse) only when the
   interval excludes zero.
@@ -100,16 +100,19 @@ def timeline(result: RunResult) -> Figure:
 
 
 def occupancy_chart(result: RunResult) -> Figure:
-    """Tasks queued and workers busy over time."""
-    fig = _figure(10, 3.5)
-    ax = fig.add_subplot()
+    """Tasks queued (top) and workers busy (bottom) over time, on a shared time axis."""
+    fig = _figure(10, 4.5)
+    queue, busy = fig.subplots(2, 1, sharex=True)
     times = [p.t for p in result.series]
-    ax.step(times, [p.queued for p in result.series], where="post", label="tasks queued")
-    ax.step(times, [p.busy for p in result.series], where="post", label="workers busy")
-    ax.set_xlabel("simulated time (s)")
-    ax.set_ylabel("count")
-    ax.set_title(f"{result.scenario} ({result.policy}, seed {result.seed}): queue and busy workers")
-    ax.legend(loc="upper right", fontsize=8)
+    queue.step(times, [p.queued for p in result.series], where="post", color="#1565c0")
+    busy.step(times, [p.busy for p in result.series], where="post", color="#ef6c00")
+    queue.set_ylabel("tasks queued")
+    busy.set_ylabel("workers busy")
+    busy.set_ylim(bottom=0)
+    busy.set_xlabel("simulated time (s)")
+    queue.set_title(
+        f"{result.scenario} ({result.policy}, seed {result.seed}): queue and busy workers"
+    )
     return fig
 
 
@@ -166,6 +169,12 @@ def _panels(
     zero_line: bool = False,
 ) -> Figure:
     """One panel per metric: each policy's point with its interval, coloured by ``colour``."""
+    # A metric that is zero everywhere (no deadlines, no QA...) says nothing: left out.
+    panels = {
+        m: d
+        for m, d in panels.items()
+        if any(i.mean != 0 or (i.n > 1 and i.half_width > 0) for i in d.values())
+    }
     columns = 3
     rows = max(1, -(-len(panels) // columns))
     fig = _figure(11, 2.4 * rows + 0.6)

@@ -49,14 +49,15 @@ class Interval:
     def text(self, *, signed: bool = False) -> str:
         """``mean ± half_width``, both to the half-width's second significant digit.
 
-        A single value reads ``mean (n=1)``; ``signed`` puts a sign on the mean.
+        A single value reads ``mean (n=1)``; ``signed`` puts a sign on the mean; a
+        half-width that is zero but for floating-point rounding reads ``± 0``.
         """
         sign = "+" if signed else ""
         if self.n < 2 or not math.isfinite(self.half_width):
             return f"{self.mean:{sign},.6g} (n={self.n})"
-        if self.half_width == 0:
+        if self.half_width <= 1e-9 * max(1.0, abs(self.mean)):  # zero but for rounding
             return f"{self.mean:{sign},.6g} ± 0"
-        decimals = max(0, 1 - math.floor(math.log10(self.half_width)))
+        decimals = min(9, max(0, 1 - math.floor(math.log10(self.half_width))))
         return f"{self.mean:{sign},.{decimals}f} ± {self.half_width:,.{decimals}f}"
 
     def excludes_zero(self) -> bool:
