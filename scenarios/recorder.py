@@ -21,7 +21,9 @@ Events are the run's changes of cast: an agent ``connected``, a worker ``leaving
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 from agents.runtime import Runtime
 from protocol.envelope import Envelope
@@ -106,6 +108,8 @@ class Recorder:
         self._open: dict[tuple[TaskId, str], _Open] = {}
         self._events: list[RunEvent] = []
         self._seen: set[tuple[str, str, float]] = set()
+        # Per concrete message type, its handler (None: not recorded), found once.
+        self._handlers: dict[type, Callable[[Any, Envelope], None] | None] = {}
 
     @classmethod
     def attach(cls, runtime: Runtime) -> Recorder:
@@ -116,33 +120,62 @@ class Recorder:
 
     def __call__(self, envelope: Envelope) -> None:
         """Observe one delivered envelope."""
-        message, t = envelope.message, envelope.t
-        if isinstance(message, TaskAssignment):
-            key = (message.task.id, envelope.recipient)
-            kind = "work" if message.review_of is None else "review"
-            self._open[key] = _Open(len(self._rows), message.attempt, kind, t)
-            self._rows.append(None)
-        elif isinstance(message, TaskAccepted):
-            held = self._open.get((message.task_id, message.worker))
-            if held is not None and held.started is None:
-                held.started = t
-        elif isinstance(message, TaskResult):
-            self._close(message.task_id, message.worker, t, _outcome(message), message.answer)
-        elif isinstance(message, ReviewResult):
-            verdict = "approved" if message.approved else "rejected"
-            self._close(message.task_id, message.reviewer, t, verdict)
-        elif isinstance(message, TaskRejected):
-            outcome = "withdrawn" if message.reason == "withdrawn" else "refused"
-            self._close(message.task_id, message.worker, t, outcome)
-        elif isinstance(message, WorkerLeaving):
-            self._event(t, message.worker, "leaving")
-        elif isinstance(message, AgentConnected):
-            self._event(t, message.agent.id, "connected")
-        elif isinstance(message, AgentDisconnected):
-            gone = message.agent.id
-            if self._event(t, gone, "disconnected", message.reason):
-                for task, worker in [k for k in self._open if k[1] == gone]:
-                    self._close(task, worker, t, "lost")
+        kind = type(envelope.message)
+        try:
+            handle = self._handlers[kind]
+        except KeyError:
+            handle = self._handlers[kind] = self._resolve(kind)
+        if handle is not None:
+            handle(envelope.message, envelope)
+
+    def _resolve(self, kind: type) -> Callable[[Any, Envelope], None] | None:
+        """The handler of a message type: that of its nearest recorded base, if any."""
+        table: dict[type, Callable[[Any, Envelope], None]] = {
+            TaskAssignment: self._assigned,
+            TaskAccepted: self._accepted,
+            TaskResult: self._result,
+            ReviewResult: self._verdict,
+            TaskRejected: self._rejected,
+            WorkerLeaving: self._leaving,
+            AgentConnected: self._connected,
+            AgentDisconnected: self._disconnected,
+        }
+        return next((table[base] for base in kind.__mro__ if base in table), None)
+
+    def _assigned(self, message: TaskAssignment, envelope: Envelope) -> None:
+        kind = "work" if message.review_of is None else "review"
+        key = (message.task.id, envelope.recipient)
+        self._open[key] = _Open(len(self._rows), message.attempt, kind, envelope.t)
+        self._rows.append(None)
+
+    def _accepted(self, message: TaskAccepted, envelope: Envelope) -> None:
+        held = self._open.get((message.task_id, message.worker))
+        if held is not None and held.started is None:
+            held.started = envelope.t
+
+    def _result(self, message: TaskResult, envelope: Envelope) -> None:
+        outcome = _outcome(message)
+        self._close(message.task_id, message.worker, envelope.t, outcome, message.answer)
+
+    def _verdict(self, message: ReviewResult, envelope: Envelope) -> None:
+        verdict = "approved" if message.approved else "rejected"
+        self._close(message.task_id, message.reviewer, envelope.t, verdict)
+
+    def _rejected(self, message: TaskRejected, envelope: Envelope) -> None:
+        outcome = "withdrawn" if message.reason == "withdrawn" else "refused"
+        self._close(message.task_id, message.worker, envelope.t, outcome)
+
+    def _leaving(self, message: WorkerLeaving, envelope: Envelope) -> None:
+        self._event(envelope.t, message.worker, "leaving")
+
+    def _connected(self, message: AgentConnected, envelope: Envelope) -> None:
+        self._event(envelope.t, message.agent.id, "connected")
+
+    def _disconnected(self, message: AgentDisconnected, envelope: Envelope) -> None:
+        gone, t = message.agent.id, envelope.t
+        if self._event(t, gone, "disconnected", message.reason):
+            for task, worker in [k for k in self._open if k[1] == gone]:
+                self._close(task, worker, t, "lost")
 
     def _event(self, t: float, agent: str, event: str, reason: str | None = None) -> bool:
         # A presence event reaches every listener; it happened once.
