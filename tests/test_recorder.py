@@ -3,16 +3,20 @@
 from collections import Counter
 from functools import cache
 from pathlib import Path
+from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from protocol.envelope import Envelope
 from protocol.messages import AgentDetail, TaskAccepted, TaskAssignment, TaskRejected, TaskResult
 from scenarios.build import build
-from scenarios.loader import bundled_scenarios, load_scenario
+from scenarios.loader import LoadedScenario, bundled_scenarios, load_scenario
 from scenarios.metrics import RunResult, collect
 from scenarios.recorder import Attempt, Recorder
 from scenarios.run import run_scenario
+from scenarios.spec import ScenarioSpec
 
 pytestmark = pytest.mark.usefixtures("quiet_logs")
 
@@ -189,3 +193,52 @@ def test_old_documents_still_read() -> None:
         del worker["id"]
     old = RunResult.model_validate(document)
     assert (old.attempts, old.events, old.series) == ([], [], [])
+
+
+@st.composite
+def small_scenarios(draw: st.DrawFn) -> tuple[LoadedScenario, str]:
+    """A few workers and tasks, Poisson arrivals, retries, maybe a crash and a joiner."""
+    workers = draw(st.integers(min_value=2, max_value=5))
+    spec: dict[str, Any] = {
+        "name": "small",
+        "seed": draw(st.integers(min_value=0, max_value=1000)),
+        "max_attempts": draw(st.integers(min_value=1, max_value=3)),
+        "model": {"name": draw(st.sampled_from(["threshold", "logistic"]))},
+        "workers": {
+            "generate": {"count": workers, "skill": {"dist": "uniform", "low": 1, "high": 10}}
+        },
+        "tasks": {
+            "generate": {
+                "count": draw(st.integers(min_value=1, max_value=30)),
+                "difficulty": {"dist": "uniform", "low": 1, "high": 10, "integer": True},
+                "arrival": {"process": "poisson", "rate": draw(st.sampled_from([0.2, 1.0, 5.0]))},
+            }
+        },
+    }
+    if draw(st.booleans()):
+        spec["events"] = [
+            {"at": draw(st.sampled_from([1.0, 5.0])), "action": "crash", "worker": "w1"},
+            {"at": 6.0, "action": "join", "worker": "late", "skill_level": 7},
+        ]
+    loaded = LoadedScenario("small", Path("<test>"), ScenarioSpec.model_validate(spec))
+    return loaded, draw(st.sampled_from(["best_fit", "random", "round_robin", "most_skilled"]))
+
+
+@settings(max_examples=25, deadline=None)
+@given(small_scenarios())
+def test_attempts_agree_with_the_board(case: tuple[LoadedScenario, str]) -> None:
+    """Any small run: answers match the board, losses are drafts, counts stay in bounds."""
+    loaded, policy = case
+    result = run_scenario(loaded, policy=policy).result
+    answered = Counter(
+        a.task for a in result.attempts if a.outcome in ("success", "failure", "discarded")
+    )
+    extra = [answered[t.id] - t.attempts for t in result.tasks]
+    assert min(extra, default=0) >= 0
+    assert sum(extra) == result.metrics.overshoot + result.metrics.stale_results
+    assert sum(a.outcome == "lost" for a in result.attempts) == result.metrics.drafts
+    assert all(0 <= p.queued <= len(result.tasks) for p in result.series)
+    assert all(0 <= p.busy <= len(result.workers) for p in result.series)
+    if result.ending == "complete":
+        assert result.series[-1].queued == 0
+        assert result.series[-1].busy == 0
