@@ -20,6 +20,21 @@ from agents.errors import (
     PolicyError,
     SimulationStalledError,
 )
+from agents.filters import (
+    FILTER_FIELDS,
+    AllOf,
+    AnyOf,
+    Condition,
+    DQLFilter,
+    Filter,
+    Filterable,
+    FilterError,
+    Operator,
+    matches,
+    parse_filter,
+    select,
+    to_dql,
+)
 from agents.handlers import HandlerSpec, handler_specs, on, on_connect, on_disconnect, on_run
 from agents.loop import SimulationLoop, Timer
 from agents.manager import TaskManager
@@ -42,14 +57,22 @@ from agents.summary import Ending, HandlerFailure, RunSummary
 from agents.worker import WorkerAgent, WorkerProfile, answer_for
 
 __all__ = [
+    "FILTER_FIELDS",
     "AgentStateError",
+    "AllOf",
+    "AnyOf",
     "BaseAgent",
     "BoardSnapshot",
     "Clock",
+    "Condition",
     "Consensus",
+    "DQLFilter",
     "Distribution",
     "Draws",
     "Ending",
+    "Filter",
+    "FilterError",
+    "Filterable",
     "HandlerFailure",
     "HandlerRegistrationError",
     "HandlerSpec",
@@ -58,6 +81,7 @@ __all__ = [
     "NoRuntimeError",
     "Noise",
     "Operations",
+    "Operator",
     "Outcome",
     "PerformanceModel",
     "Placement",
@@ -91,14 +115,18 @@ __all__ = [
     "log_odds",
     "majority",
     "make_clock",
+    "matches",
     "on",
     "on_connect",
     "on_disconnect",
     "on_run",
+    "parse_filter",
     "review_key",
     "run",
+    "select",
     "sigmoid",
     "split",
     "task_draws",
+    "to_dql",
     "weighted",
 ]
