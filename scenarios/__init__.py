@@ -10,6 +10,15 @@ from scenarios.build import (
 from scenarios.console import (
     configure_logging,
 )
+from scenarios.datafiles import (
+    MAX_BYTES,
+    MAX_ROWS,
+    DataFile,
+    DataFileError,
+    read_annotators,
+    read_items,
+    with_data_files,
+)
 from scenarios.director import (
     Director,
 )
@@ -75,10 +84,14 @@ from scenarios.workflow import (
 __all__ = [
     "HIGHER_IS_BETTER",
     "LIBRARY",
+    "MAX_BYTES",
+    "MAX_ROWS",
     "ArrivalSpec",
     "ChoiceDist",
     "ConsensusSpec",
     "ConstantDist",
+    "DataFile",
+    "DataFileError",
     "Director",
     "Distribution",
     "EventSpec",
@@ -119,9 +132,12 @@ __all__ = [
     "make_distribution",
     "make_model",
     "percentile",
+    "read_annotators",
+    "read_items",
     "render_comparison",
     "render_run",
     "run_scenario",
     "run_simulation",
     "summarize",
+    "with_data_files",
 ]
