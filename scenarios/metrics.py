@@ -10,7 +10,9 @@ the same :class:`RunResult`.
 * ``throughput``: completed tasks per simulated second of makespan.
 * ``wait_mean``, ``wait_p95``: time from a task's arrival to the start of its first
   attempt (mean, and 95th percentile by nearest rank).
-* ``utilization_mean``: mean over workers (not QA reviewers) of busy time / makespan.
+* ``utilization_mean``: mean over workers (not QA reviewers) of their utilization,
+  busy time / (capacity * makespan): the share of its capacity a worker had in use,
+  so a worker of capacity 4 kept 90% busy shows 0.9.
 * ``fairness_jain``: Jain's index of busy time, (sum x)^2 / (n sum x^2): 1 when all
   workers are equally busy, 1/n when one does everything.
 * ``overqualification_mean``: mean of skill - difficulty over successful attempts by
@@ -224,7 +226,8 @@ def collect(sim: Simulation, summary: RunSummary) -> RunResult:
                 tasks=seen.tasks if seen is not None else 0,
                 successes=seen.successes if seen is not None else 0,
                 busy_time=_round(busy),
-                utilization=_round(busy / makespan) if makespan else 0.0,
+                # A share of capacity: busy time counts each task held at once.
+                utilization=_round(busy / (worker.capacity * makespan)) if makespan else 0.0,
                 estimate=None if guess is None else _round(guess),
                 estimate_error=None if guess is None else _round(guess - worker.skill_level),
             )
