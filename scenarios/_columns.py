@@ -14,7 +14,7 @@ from __future__ import annotations
 import json
 import math
 import re
-from typing import Any
+from typing import Any, TypeVar
 
 from pydantic import ValidationError
 
@@ -95,7 +95,7 @@ def header(columns: tuple[str, ...], text: bool, names: list[str]) -> None:
             raise CellError(required, "a required column is missing")
 
 
-def _number(column: str, value: Any, text: bool, low: float, high: float) -> Any:
+def _number(column: str, value: Any, text: bool, low: float, high: float) -> float:
     if text:
         if not _NUMBER.fullmatch(value.strip()):
             raise CellError(column, f"expected a number, got {shown(value)}")
@@ -108,7 +108,8 @@ def _number(column: str, value: Any, text: bool, low: float, high: float) -> Any
     if not low <= value <= high:
         bound = f"from {low:g} to {high:g}" if high < math.inf else f">= {low:g}"
         raise CellError(column, f"expected a number {bound}, got {value:g}")
-    return value
+    number: float = value  # an int stays an int
+    return number
 
 
 def _integer(column: str, value: Any, text: bool, low: int | None = None) -> int:
@@ -196,7 +197,10 @@ def _present(row: Record, column: str) -> Any:
     return value
 
 
-def _validated(model: type[TaskItem] | type[WorkerItem], fields: dict[str, Any]) -> Any:
+_Model = TypeVar("_Model", TaskItem, WorkerItem)
+
+
+def _validated(model: type[_Model], fields: dict[str, Any]) -> _Model:
     try:
         return model(**fields)
     except ValidationError as error:
@@ -230,7 +234,7 @@ def item_from(row: Record, text: bool) -> TaskItem:
         fields["metadata"] = _metadata(row["metadata"], text)
     if isinstance(fields["id"], str) and not fields["id"].strip():
         raise CellError("id", "a value is required")
-    return _validated(TaskItem, fields)  # type: ignore[no-any-return]
+    return _validated(TaskItem, fields)
 
 
 def annotator_from(row: Record, text: bool) -> WorkerItem:
@@ -250,4 +254,4 @@ def annotator_from(row: Record, text: bool) -> WorkerItem:
         fields["reviewer"] = _boolean("reviewer", row["reviewer"], text)
     if row.get("discard_below") is not None:
         fields["discard_below"] = _number("discard_below", row["discard_below"], text, 0, 1)
-    return _validated(WorkerItem, fields)  # type: ignore[no-any-return]
+    return _validated(WorkerItem, fields)

@@ -89,8 +89,9 @@ class DataFile(_Spec):
         max_bytes: Refuse a larger file.
         where: Keep only the items this filter selects (``agents.filters``); items
             files only.
-        rows: How many rows were read: set by the loader, which puts them in
-            ``items``. A spec that names a file it has not read is refused.
+        rows: How many items or annotators the file gave (after ``where``): set by
+            the loader, which puts them in ``items``. A spec that names a file
+            nobody read is refused.
     """
 
     path: str = Field(min_length=1)

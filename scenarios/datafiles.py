@@ -14,10 +14,10 @@ paths relative to itself, which must stay inside the scenario's folder.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from functools import partial
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from pydantic import JsonValue, ValidationError
 
@@ -71,17 +71,20 @@ def _open(
         raise DataFileError(name, f"cannot read: {error.strerror}") from None
 
 
+_Row = TypeVar("_Row", TaskItem, WorkerItem)
+
+
 def _rows(
     spec: DataFile,
     path: Path,
     columns: tuple[str, ...],
-    make: Any,
-    key: Any,
-) -> list[Any]:
+    make: Callable[[Record, bool], _Row],
+    key: Callable[[_Row], object],
+) -> list[_Row]:
     fmt = spec.file_format()
     unit = "row" if fmt == "parquet" else "line"
-    seen: dict[Any, int] = {}
-    out = []
+    seen: dict[object, int] = {}
+    out: list[_Row] = []
     limits = (spec.max_rows, spec.max_bytes)
     for number, record in _open(
         path, spec.path, fmt, limits, partial(header, columns, fmt in ("csv", "tsv"))
@@ -177,17 +180,14 @@ def _spec(
 
 
 def _read_items(spec: DataFile, path: Path) -> list[TaskItem]:
-    items: list[TaskItem] = _rows(spec, path, ITEM_COLUMNS, item_from, lambda t: t.id)
+    items = _rows(spec, path, ITEM_COLUMNS, item_from, lambda t: t.id)
     return items if spec.where is None else select(items, spec.where)
 
 
 def _read_annotators(spec: DataFile, path: Path) -> list[WorkerItem]:
     if spec.where is not None:
         raise DataFileError(spec.path, "where selects items; an annotators file takes none")
-    workers: list[WorkerItem] = _rows(
-        spec, path, ANNOTATOR_COLUMNS, annotator_from, lambda w: w.name
-    )
-    return workers
+    return _rows(spec, path, ANNOTATOR_COLUMNS, annotator_from, lambda w: w.name)
 
 
 def _inside(base: Path, spec: DataFile) -> Path:
@@ -227,7 +227,7 @@ def with_data_files(data: dict[str, Any], base: Path) -> dict[str, Any]:
         base: The folder of the scenario file.
 
     Returns:
-        A new document, or ``data`` itself when it names no data files.
+        A new document.
 
     Raises:
         DataFileError: for a file that cannot be read, or a row that is wrong.

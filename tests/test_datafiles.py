@@ -169,6 +169,21 @@ class TestValues:
         pq.write_table(people, tmp_path / "people.pq")
         assert read_annotators(tmp_path / "people.pq") == EXPECTED_ANNOTATORS
 
+    def test_a_null_is_missing_except_inside_json_metadata(self, tmp_path: Path) -> None:
+        """JSON null in a column is unset, inside metadata kept; a Parquet null is missing."""
+        path = jsonl(
+            tmp_path / "items.jsonl",
+            {"id": 1, "difficulty": 2, "due": None, "metadata": {"reviewed": None}},
+        )
+        pq.write_table(
+            pa.table(
+                {"id": [1], "difficulty": [2], "metadata.reviewed": pa.array([None], pa.string())}
+            ),
+            tmp_path / "items.parquet",
+        )
+        assert read_items(path) == [TaskItem(id=1, difficulty=2, metadata={"reviewed": None})]
+        assert read_items(tmp_path / "items.parquet") == [TaskItem(id=1, difficulty=2)]
+
     def test_where_keeps_the_selected_items(self, tmp_path: Path) -> None:
         """A where filter keeps the items it selects, in the file's order."""
         path = write(tmp_path / "items.csv", ITEMS_CSV)
@@ -231,6 +246,7 @@ class TestErrors:
             ('{"id": 1.5, "difficulty": 2}\n', "line 1, column id: expected an integer or text"),
             ('{"id": 1, "difficulty": "2"}\n', "line 1, column difficulty: expected a number, "),
             ('{"id": 1, "difficulty": 2, "priority": 2.0}\n', "line 1, column priority: expect"),
+            ('{"id": 1, "difficulty": 2, "priority": true}\n', "line 1, column priority: expect"),
             ('{"id": 1, "difficulty": 2, "metadata": [1]}\n', "line 1, column metadata: expect"),
             ('{"id": 1, "difficulty": 2, "labels": "a|b"}\n', "line 1, column labels: expected a"),
             ('{"id": " ", "difficulty": 2}\n', "line 1, column id: a value is required"),
