@@ -417,7 +417,9 @@ def as_items(rows: list[dict[str, Any]]) -> list[TaskItem]:
 
 
 class TestRoundTrip:
-    @settings(max_examples=40, suppress_health_check=[HealthCheck.function_scoped_fixture])
+    @settings(
+        max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+    )
     @given(ITEM_ROWS)
     def test_every_format_reads_the_same_items(
         self, tmp_path: Path, rows: list[dict[str, Any]]
@@ -449,3 +451,54 @@ class TestRoundTrip:
             ]
             pq.write_table(pa.Table.from_pylist(flat), tmp_path / "r.parquet")
             assert read_items(tmp_path / "r.parquet") == expected
+
+
+HEADERS = st.lists(
+    st.sampled_from(
+        ["id", "difficulty", "category", "priority", "due", "labels", "metadata.a", "metadata.a.b"]
+    ),
+    min_size=1,
+    max_size=5,
+).map(",".join)
+CELLS = st.sampled_from(["1", "2.5", "", "x", "1e999", "-1", "a|b", "|", '"', "true", "11"])
+CSV_LINES = st.lists(st.lists(CELLS, max_size=6).map(",".join), max_size=4)
+JSON_VALUES = st.recursive(
+    st.none() | st.booleans() | st.integers(-3, 12) | st.floats(-1, 11) | st.text(max_size=3),
+    lambda inner: st.lists(inner, max_size=2) | st.dictionaries(st.text(max_size=2), inner),
+    max_leaves=4,
+)
+JSON_LINES = st.lists(
+    st.dictionaries(
+        st.sampled_from(["id", "name", "difficulty", "skill", "skills", "labels", "metadata", "x"]),
+        JSON_VALUES,
+    ).map(json.dumps)
+    | st.text(max_size=8),
+    max_size=4,
+)
+
+
+class TestOnlyDataFileErrors:
+    @settings(
+        max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+    )
+    @given(
+        st.one_of(
+            st.tuples(st.just("csv"), st.builds(lambda h, rows: [h, *rows], HEADERS, CSV_LINES)),
+            st.tuples(st.just("jsonl"), JSON_LINES),
+        ),
+        st.binary(max_size=8),
+    )
+    def test_any_file_reads_or_raises_a_data_file_error(
+        self, tmp_path: Path, content: tuple[str, list[str]], junk: bytes
+    ) -> None:
+        """Whatever a file holds, reading it gives rows or a DataFileError naming the file."""
+        suffix, lines = content
+        path = tmp_path / f"fuzz.{suffix}"
+        path.write_bytes("\n".join(lines).encode() + junk)
+        messages = []
+        for reader in (read_items, read_annotators):
+            try:
+                reader(path)
+            except DataFileError as error:
+                messages.append(str(error))
+        assert all(m.startswith(f"{path}") for m in messages)
