@@ -11,9 +11,9 @@ as text otherwise. JSON and Parquet cells must already have the column's type.
 
 from __future__ import annotations
 
-import json
 import math
 import re
+from functools import lru_cache
 from typing import Any, TypeVar
 
 from pydantic import ValidationError
@@ -57,25 +57,36 @@ class CellError(ValueError):
         self.column = column
 
 
+@lru_cache(maxsize=4096)
+def _column_path(key: str, columns: tuple[str, ...]) -> tuple[str, ...]:
+    root, _, rest = key.partition(".")
+    if root not in columns or (rest and root not in _NESTED):
+        allowed = ", ".join(f"{c}.<key>" if c in _NESTED else c for c in columns)
+        raise CellError(key, f"unknown column; expected one of {allowed}")
+    parts = (root, *rest.split(".")) if rest else (root,)
+    if not all(parts):
+        raise CellError(key, "a dotted column has an empty key")
+    return parts
+
+
 def nest(record: Record, columns: tuple[str, ...]) -> Record:
     """Fold dotted columns into nested objects; refuse columns not in ``columns``."""
     out: Record = {}
+    whole: set[str] = set()  # roots given as one value, not as dotted columns
     for key, value in record.items():
-        root, _, rest = key.partition(".")
-        if root not in columns or (rest and root not in _NESTED):
-            allowed = ", ".join(f"{c}.<key>" if c in _NESTED else c for c in columns)
-            raise CellError(key, f"unknown column; expected one of {allowed}")
-        if not rest:
-            if root in out:
-                raise CellError(key, "given both as a column and as dotted columns")
+        parts = _column_path(key, columns)
+        root = parts[0]
+        if (len(parts) == 1 and root in out) or (len(parts) > 1 and root in whole):
+            raise CellError(key, "given both as a column and as dotted columns")
+        if len(parts) == 1:
             out[root] = value
+            whole.add(root)
             continue
         node = out.setdefault(root, {})
-        parts = rest.split(".")
-        for part in parts[:-1]:
+        for part in parts[1:-1]:
             node = node.setdefault(part, {}) if isinstance(node, dict) else None
-        if not isinstance(node, dict) or not all(parts) or parts[-1] in node:
-            raise CellError(key, "clashes with another column, or has an empty key")
+        if not isinstance(node, dict) or parts[-1] in node:
+            raise CellError(key, "clashes with another dotted column")
         node[parts[-1]] = value
     return out
 
@@ -154,9 +165,11 @@ def _metadata_cell(value: str) -> Any:
     cell = value.strip()
     if cell in ("true", "false"):
         return cell == "true"
+    if _INTEGER.fullmatch(cell):
+        return int(cell)
     if _NUMBER.fullmatch(cell):
-        number = json.loads(cell)
-        if isinstance(number, float) and not math.isfinite(number):
+        number = float(cell)
+        if not math.isfinite(number):
             raise ValueError(f"expected a finite number, got {shown(value)}")
         return number
     return value

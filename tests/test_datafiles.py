@@ -225,7 +225,7 @@ class TestErrors:
             ("id,difficulty,labels\n1,2,cat||dog\n", "line 2, column labels: expected names "),
             (
                 "id,difficulty,metadata.a,metadata.a.b\n1,2,3,4\n",
-                "line 1, column metadata.a.b: clashes with another column, or has an empty key",
+                "line 1, column metadata.a.b: clashes with another dotted column",
             ),
             ("id,difficulty,metadata\n", "line 1, column metadata: give it as dotted columns, "),
             ("id,difficulty,metadata.x\n1,2,1e999\n", "line 2, column metadata.x: expected a fin"),
@@ -252,6 +252,15 @@ class TestErrors:
             ('{"id": " ", "difficulty": 2}\n', "line 1, column id: a value is required"),
             ('{"difficulty": 2}\n', "line 1, column id: a value is required"),
             ('{"id": 1, "difficulty": 2, "who": 2}\n', "line 1, column who: unknown column; "),
+            (
+                '{"id": 1, "difficulty": 2, "metadata": {"a": 1}, "metadata.b": 2}\n',
+                "line 1, column metadata.b: given both as a column and as dotted columns",
+            ),
+            (
+                '{"id": 1, "difficulty": 2, "metadata.b": 2, "metadata": {"a": 1}}\n',
+                "line 1, column metadata: given both as a column and as dotted columns",
+            ),
+            ('{"id": 1, "difficulty": 2, "metadata..b": 2}\n', "line 1, column metadata..b: a dot"),
         ],
     )
     def test_jsonl_errors_name_line_and_column(
