@@ -13,12 +13,13 @@ from __future__ import annotations
 
 import math
 import re
+from datetime import datetime
 from functools import lru_cache
 from typing import Any, TypeVar
 
 from pydantic import ValidationError
 
-from scenarios._records import Record, shown
+from scenarios._records import Record, as_utc, shown
 from scenarios.spec import TaskItem, WorkerItem
 
 __all__: list[str] = []
@@ -123,6 +124,27 @@ def _number(column: str, value: Any, text: bool, low: float, high: float) -> flo
     return number
 
 
+def _time(column: str, value: Any, text: bool, epoch: float | None) -> float:
+    """Seconds: a number, or a date (ISO 8601) counted from the epoch."""
+    if not isinstance(value, str) or (text and _NUMBER.fullmatch(value.strip())):
+        if epoch is None:
+            return _number(column, value, text, 0, math.inf)
+        seconds = _number(column, value, text, -math.inf, math.inf) - epoch
+    else:
+        try:
+            moment = as_utc(datetime.fromisoformat(value.strip()))
+        except ValueError:
+            raise CellError(
+                column, f"expected a number or a date (ISO 8601), got {shown(value)}"
+            ) from None
+        if epoch is None:
+            raise CellError(column, "a date needs an epoch to count seconds from: give epoch")
+        seconds = moment.timestamp() - epoch
+    if seconds < 0:
+        raise CellError(column, f"{shown(value)} is before the epoch")
+    return seconds
+
+
 def _integer(column: str, value: Any, text: bool, low: int | None = None) -> int:
     if text:
         if not _INTEGER.fullmatch(value.strip()):
@@ -223,8 +245,11 @@ def _validated(model: type[_Model], fields: dict[str, Any]) -> _Model:
         raise CellError(column, item["msg"].removeprefix("Value error, ")) from None
 
 
-def item_from(row: Record, text: bool) -> TaskItem:
-    """One item from a nested row; raises :class:`CellError` naming the column."""
+def item_from(row: Record, text: bool, epoch: float | None = None) -> TaskItem:
+    """One item from a nested row; raises :class:`CellError` naming the column.
+
+    ``epoch`` (Unix seconds) is what dates in ``arrival`` and ``due`` count from.
+    """
     fields: dict[str, Any] = {
         "id": _item_id(_present(row, "id"), text),
         "difficulty": _number("difficulty", _present(row, "difficulty"), text, 1, 10),
@@ -238,7 +263,7 @@ def item_from(row: Record, text: bool) -> TaskItem:
         fields["priority"] = _integer("priority", row["priority"], text)
     for column in ("due", "arrival"):
         if row.get(column) is not None:
-            fields[column] = _number(column, row[column], text, 0, math.inf)
+            fields[column] = _time(column, row[column], text, epoch)
     if row.get("labels") is not None:
         fields["labels"] = _names("labels", row["labels"], text)
         if fields.get("truth") is not None and fields["truth"] not in fields["labels"]:

@@ -13,6 +13,7 @@ import csv
 import json
 import math
 from collections.abc import Callable, Iterator
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any, Literal
 
@@ -89,6 +90,10 @@ class DataFile(_Spec):
         max_bytes: Refuse a larger file.
         where: Keep only the items this filter selects (``agents.filters``); items
             files only.
+        epoch: What ``arrival`` and ``due`` count from. Without it they are simulated
+            seconds. With a date (naive ones are UTC) or a number (Unix seconds),
+            they may be dates or Unix seconds, counted from it. ``"first"``: from
+            the earliest arrival of the items kept.
         rows: How many items or annotators the file gave (after ``where``): set by
             the loader, which puts them in ``items``. A spec that names a file
             nobody read is refused.
@@ -99,6 +104,7 @@ class DataFile(_Spec):
     max_rows: int = Field(default=MAX_ROWS, ge=1)
     max_bytes: int = Field(default=MAX_BYTES, ge=1)
     where: DQLFilter | None = None
+    epoch: Literal["first"] | float | datetime | None = None
     rows: int | None = Field(default=None, ge=0)
 
     @model_validator(mode="before")
@@ -113,6 +119,21 @@ class DataFile(_Spec):
             raise ValueError("a path cannot hold a NUL character")
         return value
 
+    @field_validator("epoch")
+    @classmethod
+    def _finite_epoch(cls, value: Any) -> Any:
+        if isinstance(value, float) and not math.isfinite(value):
+            raise ValueError(f"epoch must be finite, got {value}")
+        return value
+
+    def epoch_seconds(self) -> float | None:
+        """The epoch in Unix seconds (0 for ``"first"``, shifted after reading)."""
+        if self.epoch is None or self.epoch == "first":
+            return None if self.epoch is None else 0.0
+        if isinstance(self.epoch, datetime):
+            return as_utc(self.epoch).timestamp()
+        return float(self.epoch)
+
     def file_format(self) -> Format:
         """The format given, or the one the suffix names."""
         if self.format is not None:
@@ -122,6 +143,11 @@ class DataFile(_Spec):
             known = ", ".join(SUFFIXES)
             raise DataFileError(self.path, f"unknown suffix; give format, or name it {known}")
         return fmt
+
+
+def as_utc(moment: datetime) -> datetime:
+    """A date with a time zone: a naive one is taken as UTC."""
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
 
 
 def shown(value: object, limit: int = 40) -> str:
@@ -232,6 +258,8 @@ def _plain(value: object, name: str, row: int, column: str) -> object:
                 unit="row",
             )
         return value
+    if isinstance(value, datetime | date):  # Parquet dates and timestamps, as ISO text
+        return (as_utc(value) if isinstance(value, datetime) else value).isoformat()
     if isinstance(value, list):
         return [_plain(v, name, row, column) for v in value]
     if isinstance(value, dict):

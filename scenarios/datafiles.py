@@ -15,9 +15,10 @@ paths relative to itself, which must stay inside the scenario's folder.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator
+from datetime import datetime
 from functools import partial
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, Literal, TypeVar
 
 from pydantic import JsonValue, ValidationError
 
@@ -118,6 +119,7 @@ def read_items(
     max_rows: int = MAX_ROWS,
     max_bytes: int = MAX_BYTES,
     where: Filter | dict[str, JsonValue] | None = None,
+    epoch: Literal["first"] | float | datetime | str | None = None,
 ) -> list[TaskItem]:
     """Read items (tasks) from a CSV, JSON lines or Parquet file.
 
@@ -127,6 +129,8 @@ def read_items(
         max_rows: Refuse a file with more rows than this.
         max_bytes: Refuse a file larger than this (uncompressed, for Parquet).
         where: Keep only the items this filter selects (a filter or its DQL form).
+        epoch: What ``arrival`` and ``due`` count from: a date (or its ISO text),
+            Unix seconds, or ``"first"`` (the earliest arrival); see :class:`DataFile`.
 
     Returns:
         The items, in the file's order; put them in ``TasksSpec(items=...)``.
@@ -135,7 +139,7 @@ def read_items(
         DataFileError: naming the file, the line or row, the column and what was
             expected; also for a bad ``where`` filter.
     """
-    spec = _spec(path, format, max_rows, max_bytes, where)
+    spec = _spec(path, format, max_rows, max_bytes, where, epoch)
     return _read_items(spec, Path(path))
 
 
@@ -161,16 +165,21 @@ def read_annotators(
         DataFileError: naming the file, the line or row, the column and what was
             expected.
     """
-    spec = _spec(path, format, max_rows, max_bytes, None)
+    spec = _spec(path, format, max_rows, max_bytes, None, None)
     return _read_annotators(spec, Path(path))
 
 
 def _spec(
-    path: str | Path, fmt: Format | None, max_rows: int, max_bytes: int, where: Any
+    path: str | Path, fmt: Format | None, max_rows: int, max_bytes: int, where: Any, epoch: Any
 ) -> DataFile:
     try:
         return DataFile(
-            path=str(path), format=fmt, max_rows=max_rows, max_bytes=max_bytes, where=where
+            path=str(path),
+            format=fmt,
+            max_rows=max_rows,
+            max_bytes=max_bytes,
+            where=where,
+            epoch=epoch,
         )
     except ValidationError as error:
         item = error.errors()[0]
@@ -180,13 +189,29 @@ def _spec(
 
 
 def _read_items(spec: DataFile, path: Path) -> list[TaskItem]:
-    items = _rows(spec, path, ITEM_COLUMNS, item_from, lambda t: t.id)
-    return items if spec.where is None else select(items, spec.where)
+    make = partial(item_from, epoch=spec.epoch_seconds())
+    items = _rows(spec, path, ITEM_COLUMNS, make, lambda t: t.id)
+    if spec.where is not None:
+        items = select(items, spec.where)
+    if spec.epoch == "first" and items:
+        return _from_first_arrival(spec, items)
+    return items
+
+
+def _from_first_arrival(spec: DataFile, items: list[TaskItem]) -> list[TaskItem]:
+    start = min(i.arrival for i in items)
+    shifted = []
+    for item in items:
+        if item.due is not None and item.due < start:
+            raise DataFileError(spec.path, f"item {item.id!r} is due before the first arrival")
+        due = None if item.due is None else item.due - start
+        shifted.append(item.model_copy(update={"arrival": item.arrival - start, "due": due}))
+    return shifted
 
 
 def _read_annotators(spec: DataFile, path: Path) -> list[WorkerItem]:
-    if spec.where is not None:
-        raise DataFileError(spec.path, "where selects items; an annotators file takes none")
+    if spec.where is not None or spec.epoch is not None:
+        raise DataFileError(spec.path, "where and epoch are for items; not for annotators")
     return _rows(spec, path, ANNOTATOR_COLUMNS, annotator_from, lambda w: w.name)
 
 

@@ -192,6 +192,81 @@ class TestValues:
         assert ([i.id for i in night], [i.id for i in many]) == ([7], [7, "a-2"])
 
 
+class TestTimes:
+    def test_dates_count_from_an_epoch(self, tmp_path: Path) -> None:
+        """ISO dates and Unix seconds count from an epoch; plain numbers without one are seconds."""
+        path = write(
+            tmp_path / "items.csv",
+            "id,difficulty,arrival,due\n"
+            "1,2,2029-01-01T00:00:30Z,2029-01-01T01:00:00+01:00\n"
+            "2,2,1861920090,1861920100.5\n",
+        )
+        got = read_items(path, epoch="2029-01-01T00:00:00Z")
+        assert [(i.arrival, i.due) for i in got] == [(30.0, 0.0), (90.0, 100.5)]
+        plain = write(tmp_path / "plain.csv", "id,difficulty,arrival,due\n1,2,30,40\n")
+        assert [(i.arrival, i.due) for i in read_items(plain)] == [(30.0, 40.0)]
+
+    def test_first_counts_from_the_earliest_arrival_kept(self, tmp_path: Path) -> None:
+        """epoch "first" makes the earliest arrival of the kept items t=0 (2029-01-01 00:20)."""
+        path = jsonl(
+            tmp_path / "items.jsonl",
+            {"id": 1, "difficulty": 2, "arrival": "2029-01-01T00:10:00", "metadata": {"k": 0}},
+            {"id": 2, "difficulty": 2, "arrival": "2029-01-01T00:20:00", "due": 1861922400.0},
+            {"id": 3, "difficulty": 2, "arrival": 1861921800},
+        )
+        got = read_items(path, epoch="first", where={"metadata.k": {"$exists": False}})
+        assert [(i.id, i.arrival, i.due) for i in got] == [
+            (2, 0.0, 1200.0),
+            (3, 600.0, None),
+        ]
+
+    def test_parquet_timestamps_are_dates(self, tmp_path: Path) -> None:
+        """A Parquet timestamp column is a date; in metadata it becomes ISO text."""
+        from datetime import datetime
+
+        when = [datetime(2029, 1, 1, 0, 0, 5), datetime(2029, 1, 1, 0, 1, 0)]
+        table = pa.table(
+            {"id": [1, 2], "difficulty": [2, 3], "arrival": when, "metadata.taken": when}
+        )
+        pq.write_table(table, tmp_path / "t.parquet")
+        got = read_items(tmp_path / "t.parquet", epoch=datetime(2029, 1, 1))
+        assert [(i.arrival, i.metadata) for i in got] == [
+            (5.0, {"taken": "2029-01-01T00:00:05+00:00"}),
+            (60.0, {"taken": "2029-01-01T00:01:00+00:00"}),
+        ]
+
+    @pytest.mark.parametrize(
+        ("text", "epoch", "message"),
+        [
+            (
+                "1,2,2029-01-01T00:00:00Z",
+                None,
+                "line 2, column arrival: a date needs an epoch to count seconds from: give epoch",
+            ),
+            (
+                "1,2,2028-12-31T23:59:59Z",
+                "2029-01-01T00:00:00Z",
+                "line 2, column arrival: '2028-12-31T23:59:59Z' is before the epoch",
+            ),
+            (
+                "1,2,yesterday",
+                "2029-01-01T00:00:00Z",
+                "line 2, column arrival: expected a number or a date (ISO 8601), got 'yesterday'",
+            ),
+            ("1,2,5", 10, "line 2, column arrival: '5' is before the epoch"),
+        ],
+    )
+    def test_time_errors(self, tmp_path: Path, text: str, epoch: Any, message: str) -> None:
+        """A date without an epoch, a time before it, or a bad date is refused."""
+        path = write(tmp_path / "items.csv", "id,difficulty,arrival\n" + text + "\n")
+        assert error_of(path, epoch=epoch) == message
+
+    def test_due_before_the_first_arrival(self, tmp_path: Path) -> None:
+        """With epoch "first", an item due before the earliest arrival is refused by id."""
+        path = write(tmp_path / "items.csv", "id,difficulty,arrival,due\n1,2,100,300\n2,2,200,50\n")
+        assert error_of(path, epoch="first") == "item 2 is due before the first arrival"
+
+
 def error_of(path: Path, reader: Any = read_items, **options: Any) -> str:
     with pytest.raises(DataFileError) as caught:
         reader(path, **options)
@@ -290,14 +365,14 @@ class TestErrors:
         assert error_of(path, read_annotators).startswith(message)
 
     def test_parquet_errors_name_the_row(self, tmp_path: Path) -> None:
-        """Parquet problems name the 1-based row: NaN, a timestamp, an unknown column."""
+        """Parquet problems name the 1-based row: NaN, raw bytes, an unknown column."""
         pq.write_table(
             pa.table({"id": [1, 2], "difficulty": [2.0, float("nan")]}), tmp_path / "a.pq"
         )
         pq.write_table(pa.table({"id": [1], "difficulty": [2], "at": [1]}), tmp_path / "b.pq")
-        when = pa.array([0], type=pa.timestamp("s"))
+        raw = pa.array([b"\x00"], type=pa.binary())
         pq.write_table(
-            pa.table({"id": [1], "difficulty": [2], "metadata.t": when}), tmp_path / "c.pq"
+            pa.table({"id": [1], "difficulty": [2], "metadata.t": raw}), tmp_path / "c.pq"
         )
         assert [error_of(tmp_path / n) for n in ("a.pq", "b.pq", "c.pq")] == [
             "row 2, column difficulty: expected a finite number, got nan; leave a missing "
@@ -305,7 +380,7 @@ class TestErrors:
             "column at: unknown column; expected one of id, description, difficulty, category, "
             "priority, due, arrival, truth, labels, metadata.<key>",
             "row 1, column metadata.t: expected numbers, text, booleans, lists or structs, "
-            "got datetime",
+            "got bytes",
         ]
 
     def test_not_parquet(self, tmp_path: Path) -> None:

@@ -63,6 +63,23 @@ class TestScenarioFiles:
         spec = load_scenario(path).spec
         assert [t.id for t in spec.tasks.items] == ["first", 1, 3]
 
+    def test_a_toml_date_is_the_epoch(self, tmp_path: Path) -> None:
+        """A TOML date as epoch makes dated arrivals into seconds from it; the spec round-trips."""
+        path = scenario(
+            tmp_path,
+            '[tasks.file]\npath = "data/dated.csv"\nepoch = 2029-01-01T00:00:00Z\n'
+            '[workers]\nfile = "data/people.jsonl"\n',
+        )
+        (path.parent / "data" / "dated.csv").write_text(
+            "id,difficulty,arrival\n1,3,2029-01-01T00:00:00Z\n2,3,2029-01-01T00:02:00Z\n",
+            encoding="utf-8",
+        )
+        spec = load_scenario(path).spec
+        assert [t.arrival for t in spec.tasks.items] == [0.0, 120.0]
+        assert ScenarioSpec.model_validate(spec.model_dump()) == spec
+        result = run_scenario(load_scenario(path)).result
+        assert [t.arrived for t in result.tasks] == [0.0, 120.0]
+
     def test_workers_from_a_file_can_be_named_by_the_workload(self, tmp_path: Path) -> None:
         """Names from an annotators file count for the whole-file checks (a workload split)."""
         path = scenario(
@@ -126,7 +143,7 @@ class TestScenarioErrors:
                 '[tasks.generate]\ncount = 1\n[workers]\nfile = { path = "data/people.jsonl", '
                 "where = { id = 1 } }\n",
                 "workers.file",
-                "data/people.jsonl: where selects items; an annotators file takes none",
+                "data/people.jsonl: where and epoch are for items; not for annotators",
             ),
         ],
     )
