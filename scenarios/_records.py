@@ -114,7 +114,7 @@ class DataFile(_Spec):
 
     @field_validator("path")
     @classmethod
-    def _known_format(cls, value: str) -> str:
+    def _no_nul(cls, value: str) -> str:
         if "\0" in value:
             raise ValueError("a path cannot hold a NUL character")
         return value
