@@ -240,7 +240,10 @@ def _validated(model: type[_Model], fields: dict[str, Any]) -> _Model:
         return model(**fields)
     except ValidationError as error:
         item = error.errors()[0]
-        column = str(item["loc"][0]) if item["loc"] else "?"
+        cause = item.get("ctx", {}).get("error")
+        # A field the model names: where pydantic put it, or a whole-row check's own.
+        field = item["loc"][0] if item["loc"] else getattr(cause, "field", None)
+        column = str(field or model.__name__)
         column = {"skill": "category", "skill_level": "skill"}.get(column, column)
         raise CellError(column, item["msg"].removeprefix("Value error, ")) from None
 

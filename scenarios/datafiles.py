@@ -96,7 +96,7 @@ def _rows(
             raise DataFileError(
                 spec.path, str(error), row=number, column=error.column, unit=unit
             ) from None
-        first = seen.setdefault(key(row), number)
+        first = seen.setdefault(str(key(row)), number)  # 1 and "1" are one id to a reader
         if first != number:
             column = columns[0]
             raise DataFileError(
@@ -232,9 +232,9 @@ def _merge(table: dict[str, Any], spec: DataFile, rows: Iterable[Any], ids: Any)
     inline = table.get("items", [])
     if not isinstance(inline, list):
         return table  # the spec reports it
-    listed = {ids(r) for r in inline if isinstance(r, dict)}
+    listed = {str(ids(r)) for r in inline if isinstance(r, dict)}
     for row in rows:
-        if ids(row) in listed:
+        if str(ids(row)) in listed:
             raise DataFileError(spec.path, f"{ids(row)!r} is also given in items")
     done = spec.model_copy(update={"rows": len(rows)})
     return {**table, "file": done, "items": [*inline, *rows]}

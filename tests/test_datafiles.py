@@ -328,6 +328,10 @@ class TestErrors:
             ('{"difficulty": 2}\n', "line 1, column id: a value is required"),
             ('{"id": 1, "difficulty": 2, "who": 2}\n', "line 1, column who: unknown column; "),
             (
+                '{"id": 1, "difficulty": 2}\n{"id": "1", "difficulty": 2}\n',
+                "line 2, column id: '1' is also on line 1",
+            ),
+            (
                 '{"id": 1, "difficulty": 2, "metadata": {"a": 1}, "metadata.b": 2}\n',
                 "line 1, column metadata.b: given both as a column and as dotted columns",
             ),
@@ -355,6 +359,7 @@ class TestErrors:
             ([{"name": "a", "reviewer": 1}], "line 1, column reviewer: expected true or false"),
             ([{"name": "a", "discard_below": 2}], "line 1, column discard_below: expected a num"),
             ([{"name": "a"}, {"name": "a"}], "line 2, column name: 'a' is also on line 1"),
+            ([{"name": "a"}, {"name": "a "}], "line 2, column name: 'a' is also on line 1"),
         ],
     )
     def test_annotator_errors(
