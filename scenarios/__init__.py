@@ -16,6 +16,15 @@ from scenarios.compare import (
 from scenarios.console import (
     configure_logging,
 )
+from scenarios.datafiles import (
+    MAX_BYTES,
+    MAX_ROWS,
+    DataFile,
+    DataFileError,
+    read_annotators,
+    read_items,
+    with_data_files,
+)
 from scenarios.director import (
     Director,
 )
@@ -139,6 +148,8 @@ __all__ = [
     "FRAMES",
     "HIGHER_IS_BETTER",
     "LIBRARY",
+    "MAX_BYTES",
+    "MAX_ROWS",
     "OUTCOME_COLOURS",
     "ArrivalSpec",
     "Attempt",
@@ -146,6 +157,8 @@ __all__ = [
     "Comparison",
     "ConsensusSpec",
     "ConstantDist",
+    "DataFile",
+    "DataFileError",
     "Director",
     "Distribution",
     "EventSpec",
@@ -208,6 +221,8 @@ __all__ = [
     "occupancy_chart",
     "paired",
     "percentile",
+    "read_annotators",
+    "read_items",
     "render_comparison",
     "render_run",
     "require",
@@ -226,6 +241,7 @@ __all__ = [
     "to_frames",
     "union",
     "utilization",
+    "with_data_files",
     "workload",
     "write_figures",
     "write_frames",

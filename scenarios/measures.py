@@ -61,8 +61,12 @@ def makespan(record: RunRecord) -> float:
 
 
 def utilization(worker: WorkerFact, span: float) -> float:
-    """A worker's busy time over the makespan ``span`` (0 for an empty run)."""
-    return _ratio(worker.busy_time, span)
+    """The share of its capacity a worker had in use: busy / (capacity * span).
+
+    Busy time counts each task held at once, so a worker of capacity 4 kept 90 % busy
+    shows 0.9. It is 0 for an empty run.
+    """
+    return _ratio(worker.busy_time, worker.capacity * span)
 
 
 def counts(record: RunRecord) -> Figures:

@@ -11,7 +11,9 @@ pictures print from the same :class:`RunResult`.
 * ``throughput``: completed tasks per simulated second of makespan.
 * ``wait_mean``, ``wait_p95``: time from a task's arrival to the start of its first
   attempt (mean, and 95th percentile by nearest rank).
-* ``utilization_mean``: mean over workers (not QA reviewers) of busy time / makespan.
+* ``utilization_mean``: mean over workers (not QA reviewers) of their utilization,
+  busy time / (capacity * makespan): the share of its capacity a worker had in use,
+  so a worker of capacity 4 kept 90% busy shows 0.9.
 * ``fairness_jain``: Jain's index of busy time, (sum x)^2 / (n sum x^2): 1 when all
   workers are equally busy, 1/n when one does everything.
 * ``overqualification_mean``: mean of skill - difficulty over successful attempts by

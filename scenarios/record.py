@@ -66,6 +66,7 @@ class WorkerFact:
     role: str
     skill_level: float
     skills: dict[str, float]
+    capacity: int
     tasks: int
     successes: int
     busy_time: float
@@ -161,6 +162,7 @@ def _workers(sim: Simulation) -> tuple[WorkerFact, ...]:
                 role=worker.role,
                 skill_level=worker.skill_level,
                 skills=dict(worker.profile_data.skills),
+                capacity=worker.capacity,
                 tasks=seen.tasks if seen is not None else 0,
                 successes=seen.successes if seen is not None else 0,
                 busy_time=seen.busy_time if seen is not None else 0.0,

@@ -35,7 +35,7 @@ def task(id: int, difficulty: float, status: str, **fields: Any) -> TaskFact:
 
 
 def worker(name: str, skill: float, busy: float, role: str = "worker") -> WorkerFact:
-    return WorkerFact(name, name, role, skill, {}, 0, 0, busy, None)
+    return WorkerFact(name, name, role, skill, {}, 1, 0, 0, busy, None)
 
 
 def ok(name: str) -> Response:
