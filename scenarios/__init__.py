@@ -12,6 +12,7 @@ from scenarios.console import (
 )
 from scenarios.director import (
     Director,
+    EventOutcome,
 )
 from scenarios.distributions import (
     ChoiceDist,
@@ -21,6 +22,7 @@ from scenarios.distributions import (
     UniformDist,
     dist_bounds,
 )
+from scenarios.limits import DEFAULT_LIMITS, Limits
 from scenarios.loader import (
     LIBRARY,
     LoadedScenario,
@@ -29,6 +31,8 @@ from scenarios.loader import (
     load_scenario,
 )
 from scenarios.metrics import (
+    EventRow,
+    FailureRow,
     Metrics,
     RunResult,
     TaskRow,
@@ -64,6 +68,7 @@ from scenarios.spec import (
     WorkerItem,
     WorkersSpec,
 )
+from scenarios.timeline import RESERVED_NAMES, check_events, check_units, event_order
 from scenarios.workflow import (
     ConsensusSpec,
     EventSpec,
@@ -73,16 +78,22 @@ from scenarios.workflow import (
 )
 
 __all__ = [
+    "DEFAULT_LIMITS",
     "HIGHER_IS_BETTER",
     "LIBRARY",
+    "RESERVED_NAMES",
     "ArrivalSpec",
     "ChoiceDist",
     "ConsensusSpec",
     "ConstantDist",
     "Director",
     "Distribution",
+    "EventOutcome",
+    "EventRow",
     "EventSpec",
+    "FailureRow",
     "FieldProblemError",
+    "Limits",
     "LoadedScenario",
     "MetricSummary",
     "Metrics",
@@ -110,10 +121,13 @@ __all__ = [
     "WorkloadSpec",
     "build",
     "bundled_scenarios",
+    "check_events",
+    "check_units",
     "collect",
     "configure_logging",
     "dist_bounds",
     "draw",
+    "event_order",
     "jain",
     "load_scenario",
     "make_distribution",

@@ -41,7 +41,7 @@ from collections import Counter
 from dataclasses import dataclass
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
 
 from agents.board import TaskState
 from agents.memory import eased_gc
@@ -49,7 +49,17 @@ from agents.summary import RunSummary
 from agents.worker import WorkerAgent
 from scenarios.build import Simulation
 
-__all__ = ["Metrics", "RunResult", "TaskRow", "WorkerRow", "collect", "jain", "percentile"]
+__all__ = [
+    "EventRow",
+    "FailureRow",
+    "Metrics",
+    "RunResult",
+    "TaskRow",
+    "WorkerRow",
+    "collect",
+    "jain",
+    "percentile",
+]
 
 
 class _Row(BaseModel):
@@ -130,8 +140,34 @@ class WorkerRow:
     estimate_error: float | None = None
 
 
+@dataclass(frozen=True, slots=True)
+class EventRow:
+    """A timed event skipped or applied only in part, and why (``index`` in the file)."""
+
+    index: int
+    at: float
+    action: str
+    reason: str
+
+
+@dataclass(frozen=True, slots=True)
+class FailureRow:
+    """An exception raised by an agent's handler; the run went on without it."""
+
+    t: float
+    agent: str
+    where: str
+    error: str
+
+
 class RunResult(_Row):
-    """The document ``skillsim run --json`` writes."""
+    """The document ``skillsim run --json`` writes.
+
+    ``ending`` is ``failed`` when a handler raised (unless the run isolated failures),
+    and ``failures`` lists each one; ``events_applied`` counts the timed events applied
+    in full or in part, ``events_partial`` and ``events_skipped`` say why the others
+    were not (see ``scenarios.director``).
+    """
 
     scenario: str
     policy: str
@@ -142,6 +178,10 @@ class RunResult(_Row):
     progress: dict[str, Any]
     tasks: list[TaskRow]
     workers: list[WorkerRow]
+    events_applied: int = 0
+    events_partial: list[EventRow] = Field(default_factory=list)
+    events_skipped: list[EventRow] = Field(default_factory=list)
+    failures: list[FailureRow] = Field(default_factory=list)
 
 
 def percentile(values: list[float], q: float) -> float:

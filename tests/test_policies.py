@@ -671,8 +671,8 @@ class TestRegistry:
         """A factory whose result has no assign method raises PolicyError naming both."""
         with pytest.raises(
             PolicyError,
-            match=r"^'custom_policy:NotAPolicy' made <NotAPolicy>, "
-            r"which has no assign\(snapshot\) method$",
+            match=r"^'custom_policy:NotAPolicy' is not a policy class: "
+            r"it has no assign\(snapshot\) method$",
         ):
             make_policy("custom_policy:NotAPolicy")
 
