@@ -358,7 +358,8 @@ class TestLoader:
         )
         with pytest.raises(
             ScenarioError,
-            match=rf"^{re.escape(str(path))}: workload\[1\]\.assignee: 'ana' is named more than once$",
+            match=rf"^{re.escape(str(path))}: "
+            r"workload\[1\]\.assignee: 'ana' is named more than once$",
         ):
             load_scenario(path)
 

@@ -13,7 +13,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import Logs
 
 from scenarios.loader import LIBRARY, ScenarioError, bundled_scenarios, load_scenario
 from scenarios.metrics import RunResult
