@@ -21,7 +21,7 @@ from agents.errors import (
     SimulationStalledError,
 )
 from agents.handlers import HandlerSpec, handler_specs, on, on_connect, on_disconnect, on_run
-from agents.loop import SimulationLoop, Timer
+from agents.loop import SimulationLoop, Timer, check_asyncio_internals
 from agents.manager import TaskManager
 from agents.memory import eased_gc
 from agents.operations import Operations, Workload
@@ -84,6 +84,7 @@ __all__ = [
     "Workload",
     "WorkloadUnit",
     "answer_for",
+    "check_asyncio_internals",
     "check_workload",
     "current_runtime",
     "eased_gc",

@@ -37,10 +37,14 @@ def _limits(info: ValidationInfo) -> Limits:
     return limits if isinstance(limits, Limits) else DEFAULT_LIMITS
 
 
+def _over(value: int, limit: int, what: str, option: str) -> str:
+    return (
+        f"{value} {what} is over the limit of {limit}; raise it with --max-{option} "
+        f"(Python: load_scenario(..., limits=Limits({option}=...)))"
+    )
+
+
 def _at_most(value: int, limit: int, what: str, option: str) -> int:
     if value > limit:
-        raise ValueError(
-            f"{what} {value} is over the limit of {limit}; raise it with {option} "
-            "(Python: load_scenario(..., limits=Limits(...)))"
-        )
+        raise ValueError(_over(value, limit, what, option))
     return value

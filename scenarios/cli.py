@@ -26,6 +26,7 @@ from rich.console import Console
 from rich.progress import BarColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from agents.errors import PolicyError
 from agents.policies.registry import find_policy, installed_policies, make_policy, policy_names
 from protocol.errors import SkillsimError
 from scenarios.console import configure_logging
@@ -183,7 +184,10 @@ def _load(args: argparse.Namespace, policies: Sequence[str]) -> LoadedScenario:
     # are imported here, from the current directory, and fail before any run. The
     # file's policy is then never imported (an override replaces it).
     for name in policies:
-        find_policy(name, allow_import=True, search=[Path.cwd()])
+        try:
+            find_policy(name, allow_import=True, search=[Path.cwd()])
+        except PolicyError as error:
+            raise PolicyError(f"--policy: {error}") from None
     return load_scenario(
         args.scenario,
         allow_import=args.allow_import,

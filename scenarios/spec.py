@@ -14,7 +14,7 @@ from typing import Any, Literal
 
 from pydantic import Field, JsonValue, ValidationInfo, field_validator, model_validator
 
-from scenarios._schema import FieldProblemError, _at_most, _limits, _Spec
+from scenarios._schema import FieldProblemError, _at_most, _limits, _over, _Spec
 from scenarios.distributions import ConstantDist, Distribution, UniformDist, _constant, _within
 from scenarios.timeline import RESERVED_NAMES, check_events, check_units
 from scenarios.workflow import ConsensusSpec, EventSpec, PullingSpec, QASpec, WorkloadSpec
@@ -39,7 +39,7 @@ __all__ = [
 class PolicySpec(_Spec):
     """Which policy, with parameters for its constructor."""
 
-    name: str = "best_fit"
+    name: str = Field(default="best_fit", min_length=1)
     params: dict[str, JsonValue] = Field(default_factory=dict)
 
 
@@ -99,7 +99,7 @@ class WorkerGenerate(_Spec):
     @field_validator("count")
     @classmethod
     def _count_limit(cls, value: int, info: ValidationInfo) -> int:
-        return _at_most(value, _limits(info).workers, "workers", "--max-workers")
+        return _at_most(value, _limits(info).workers, "workers", "workers")
 
     @field_validator("skill", "skills", mode="before")
     @classmethod
@@ -221,7 +221,7 @@ class TaskGenerate(_Spec):
     @field_validator("count")
     @classmethod
     def _count_limit(cls, value: int, info: ValidationInfo) -> int:
-        return _at_most(value, _limits(info).tasks, "tasks", "--max-tasks")
+        return _at_most(value, _limits(info).tasks, "tasks", "tasks")
 
     @field_validator("categories")
     @classmethod
@@ -342,16 +342,28 @@ class ScenarioSpec(_Spec):
         )
 
     def _sizes_fit(self, info: ValidationInfo) -> None:
+        # Counted before anything of that size exists; the error names the field that
+        # crosses the limit (a generator's count, or the event that adds too many).
         limits = _limits(info)
         gen = self.tasks.generate
-        added = sum(e.count or 0 for e in self.events if e.action == "add_tasks")
-        tasks = len(self.tasks.items) + (gen.count if gen is not None else 0) + added
-        _at_most(tasks, limits.tasks, "tasks (listed, generated and added)", "--max-tasks")
+        tasks = len(self.tasks.items) + (gen.count if gen is not None else 0)
         staff = self.workers.generate
-        joins = sum(1 for e in self.events if e.action == "join")
-        workers = len(self.workers.items) + (staff.count if staff is not None else 0) + joins
-        what = "workers (listed, generated and joining)"
-        _at_most(workers, limits.workers, what, "--max-workers")
+        workers = len(self.workers.items) + (staff.count if staff is not None else 0)
+        for index, event in enumerate(self.events):
+            if event.action == "add_tasks":
+                tasks += event.count or 0
+                if tasks > limits.tasks:
+                    raise FieldProblemError(
+                        f"events[{index}].count",
+                        _over(tasks, limits.tasks, "tasks (listed, generated and added)", "tasks"),
+                    )
+            elif event.action == "join":
+                workers += 1
+                if workers > limits.workers:
+                    raise FieldProblemError(
+                        f"events[{index}].worker",
+                        _over(workers, limits.workers, "workers (with joiners)", "workers"),
+                    )
 
     @field_validator("policy", mode="before")
     @classmethod

@@ -225,7 +225,7 @@ class TestRun:
         assert main(["run", "quickstart", "--policy", "nope"]) == 2
         known = ", ".join(policy_names())
         assert capsys.readouterr().err == (
-            f"error: unknown policy 'nope'; known policies: {known}\n"
+            f"error: --policy: unknown policy 'nope'; known policies: {known}\n"
         )
 
     def test_bad_arguments_exit_2(self, capsys: pytest.CaptureFixture[str]) -> None:
@@ -274,7 +274,7 @@ class TestCompare:
         """An unknown policy among several exits 2 without running the known ones."""
         assert main(["compare", "quickstart", "--policy", "best_fit", "--policy", "nope"]) == 2
         captured = capsys.readouterr()
-        assert captured.err.startswith("error: unknown policy 'nope'; known policies: ")
+        assert captured.err.startswith("error: --policy: unknown policy 'nope'; known policies: ")
         assert captured.out == ""
 
     def test_best_mean_is_marked(self, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
