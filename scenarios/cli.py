@@ -257,7 +257,16 @@ def _notes(result: RunResult) -> None:
 _EXIT = {"complete": 0, "until": 0, "stalled": 1, "failed": 3}
 
 
+def _check_outputs(args: argparse.Namespace, *flags: str) -> None:
+    # Before the run: a result that cannot be written would be a result lost.
+    for flag in flags:
+        target = getattr(args, flag.removeprefix("--"), None)
+        if target is not None and str(target) != "-" and not Path(target).parent.is_dir():
+            raise ValueError(f"{flag}: no such directory: {Path(target).parent}")
+
+
 def _run(args: argparse.Namespace, console: Console) -> int:
+    _check_outputs(args, "--json", "--trace")
     loaded = _load(args, [args.policy] if args.policy else [])
     progress = _LazyProgress(_report_console(args, console), loaded.name)
     try:
@@ -289,6 +298,7 @@ def _compare(args: argparse.Namespace, console: Console) -> int:
             f"--seeds {args.seeds} x {len(args.policy)} policies is {runs} runs, over the "
             f"limit of {args.max_runs}; raise it with --max-runs"
         )
+    _check_outputs(args, "--json")
     loaded = _load(args, args.policy)
     first = loaded.spec.seed if args.seed is None else args.seed
     seeds = list(range(first, first + args.seeds))

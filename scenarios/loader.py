@@ -14,6 +14,7 @@ method is accepted, checked before it is called, and a policy override
 
 from __future__ import annotations
 
+import re
 import tomllib
 from dataclasses import dataclass
 from pathlib import Path
@@ -133,6 +134,7 @@ def _problems(error: ValidationError, data: object) -> list[tuple[str, str]]:
     merged: dict[str, list[str]] = {}
     for item in error.errors():
         message = item["msg"].removeprefix("Value error, ")
+        message = re.sub(r" or instance of \w+", "", message).replace("valid dictionary", "table")
         if item["type"].endswith("_type") or item["type"] == "finite_number":
             message = f"{message}, got {_shown(item['input'])}"
         where = _path(item["loc"], item, data)
@@ -174,7 +176,7 @@ def _read(path: Path, limits: Limits) -> object:
         raise ScenarioError(str(path), [("", f"not valid TOML: {error}")]) from None
     except RecursionError:
         raise ScenarioError(
-            str(path), [("", "not valid here: arrays or tables are nested too deeply")]
+            str(path), [("", "arrays or tables are nested too deeply to read")]
         ) from None
 
 
@@ -223,13 +225,7 @@ def _check_policy(path: Path, spec: ScenarioSpec, allow_import: bool) -> None:
     try:
         factory = find_policy(name, allow_import=allow_import, search=[path.parent])
     except PolicyError as error:
-        message = str(error)
-        if ":" in name and not allow_import:
-            message += (
-                "; to run the code this file names, pass --allow-import "
-                "(Python: load_scenario(..., allow_import=True)): this file is code"
-            )
-        raise ScenarioError(str(path), [(field, message)]) from None
+        raise ScenarioError(str(path), [(field, str(error))]) from None
     try:
         new_policy(name, factory, spec.policy.params)
     except PolicyError as error:

@@ -111,11 +111,6 @@ def _searching(search: Sequence[str | Path]) -> Iterator[None]:
 
 
 def _import(spec: str, search: Sequence[str | Path]) -> PolicyFactory:
-    if not _IMPORT_PATH.match(spec):
-        raise PolicyError(
-            f"policy {spec!r} is not an import path: expected module:Class with an absolute "
-            "dotted module name, such as 'mypackage.policies:MyPolicy'"
-        )
     module_name, _, attribute = spec.partition(":")
     try:
         with _searching(search):
@@ -176,10 +171,17 @@ def find_policy(
         if factory is not None:
             return factory
         raise PolicyError(f"unknown policy {spec!r}; known policies: {', '.join(policy_names())}")
+    if not _IMPORT_PATH.match(spec):
+        raise PolicyError(
+            f"policy {spec!r} is not an import path: expected module:Class with an absolute "
+            "dotted module name, such as 'mypackage.policies:MyPolicy'"
+        )
     if not allow_import:
         raise PolicyError(
             f"{spec!r} is an import path, and importing runs code; only registered or "
-            f"installed policies may be named here ({', '.join(policy_names())})"
+            f"installed policies may be named here ({', '.join(policy_names())}); to run "
+            "the code it names, opt in with --allow-import (Python: allow_import=True): "
+            "this file is code"
         )
     return _import(spec, search)
 
