@@ -371,3 +371,63 @@ class TestCommonRandomNumbers:
         assert len({t[2] for t in first[0]}) > 1  # arrivals really are spread out
         for policy in ("random", "most_skilled", "round_robin"):
             assert world(policy) == first
+
+
+class TestOutputs:
+    def test_json_dash_writes_the_result_to_standard_output(
+        self, capsys: pytest.CaptureFixture[str]
+    ) -> None:
+        """``--json -`` prints only the JSON on stdout; the report goes to stderr."""
+        assert main(["run", "quickstart", "--json", "-"]) == 0
+        captured = capsys.readouterr()
+        document = json.loads(captured.out)
+        assert (document["scenario"], document["metrics"]["completed"]) == ("quickstart", 3)
+        assert "Senior" in captured.err
+
+    def test_compare_json_dash(self, capsys: pytest.CaptureFixture[str]) -> None:
+        """``compare --json -`` prints the comparison as JSON on stdout."""
+        argv = ["compare", "quickstart", "--policy", "best_fit", "--seeds", "2", "--json", "-"]
+        assert main(argv) == 0
+        document = json.loads(capsys.readouterr().out)
+        assert (document["seeds"], document["summary"]["completed"]["best_fit"]["n"]) == (
+            [0, 1],
+            2,
+        )
+
+    def test_version(self, capsys: pytest.CaptureFixture[str]) -> None:
+        """``--version`` prints the installed version and exits 0."""
+        with pytest.raises(SystemExit) as caught:
+            main(["--version"])
+        assert caught.value.code == 0
+        assert re.fullmatch(r"skillsim \d+\.\d+\.\d+\S*\n", capsys.readouterr().out)
+
+    def test_results_are_written_before_the_report(
+        self, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        """A report that fails to draw loses nothing: --json and --trace are already written."""
+
+        def broken(*args: object, **kwargs: object) -> None:
+            raise RuntimeError("report bug")
+
+        monkeypatch.setattr("scenarios.cli.render_run", broken)
+        out, trace = tmp_path / "r.json", tmp_path / "t.jsonl"
+        argv = ["run", "quickstart", "--json", str(out), "--trace", str(trace)]
+        with pytest.raises(RuntimeError, match=r"^report bug$"):
+            main(argv)
+        assert read_json(out)["metrics"]["completed"] == 3
+        assert len(trace.read_text(encoding="utf-8").splitlines()) > 0
+
+    def test_compare_writes_its_runs_when_the_table_fails(
+        self, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        """``compare --json`` keeps every run's metrics even if the table fails to draw."""
+
+        def broken(*args: object, **kwargs: object) -> None:
+            raise RuntimeError("table bug")
+
+        monkeypatch.setattr("scenarios.cli.render_comparison", broken)
+        out = tmp_path / "c.json"
+        argv = ["compare", "quickstart", "--policy", "best_fit", "--seeds", "2", "--json", str(out)]
+        with pytest.raises(RuntimeError, match=r"^table bug$"):
+            main(argv)
+        assert [len(runs) for runs in read_json(out)["runs"].values()] == [2]
