@@ -187,6 +187,13 @@ class Task(Message):
     labels: list[str] = Field(default_factory=list)
     metadata: dict[str, JsonValue] = Field(default_factory=dict)
 
+    @field_validator("id", mode="before")
+    @classmethod
+    def _id_not_bool(cls, value: object) -> object:
+        if isinstance(value, bool):  # True would otherwise become task 1
+            raise ValueError(f"task id must be an int or a str, not {value!r}")
+        return value
+
     @field_validator("id")
     @classmethod
     def _id_not_blank(cls, value: TaskId) -> TaskId:

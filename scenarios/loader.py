@@ -137,7 +137,13 @@ def _problems(error: ValidationError, data: object) -> list[tuple[str, str]]:
         message = re.sub(r" or instance of \w+", "", message).replace("valid dictionary", "table")
         if item["type"].endswith("_type") or item["type"] == "finite_number":
             message = f"{message}, got {_shown(item['input'])}"
-        where = _path(item["loc"], item, data)
+        location = item["loc"]
+        if item["type"] in (
+            "recursion_loop",
+            "recursion_depth_exceeded",
+        ):  # name where the nesting starts, not its depth
+            location, message = location[:3], "values are nested too deeply"
+        where = _path(location, item, data)
         if message not in merged.setdefault(where, []):
             merged[where].append(message)
     out = []

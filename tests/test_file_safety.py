@@ -147,6 +147,23 @@ class TestInstalledPolicies:
         assert (result.policy, result.metrics.completed) == ("greedy", 1)
         assert type(make_policy("greedy")).__name__ == "Mine"
 
+    def test_list_names_installed_policies_without_importing_them(
+        self, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+    ) -> None:
+        """``skillsim list`` shows an installed policy from metadata; its module is not run."""
+        marker = tmp_path / "imported"
+        marker_module(tmp_path, "listed_pkg", marker, POLICY_CLASS)
+        info = tmp_path / "listed_pkg-1.0.dist-info"
+        info.mkdir()
+        (info / "METADATA").write_text("Name: listed-pkg\nVersion: 1.0\n", encoding="utf-8")
+        (info / "entry_points.txt").write_text(
+            f"[{ENTRY_POINT_GROUP}]\nlisted = listed_pkg:Mine\n", encoding="utf-8"
+        )
+        monkeypatch.syspath_prepend(str(tmp_path))
+        assert main(["list"]) == 0
+        assert "installed: listed_pkg:Mine" in capsys.readouterr().out
+        assert not marker.exists()
+
 
 class TestPythonDashM:
     def test_a_module_in_the_current_directory_is_not_imported(self, tmp_path: Path) -> None:
