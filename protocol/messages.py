@@ -191,7 +191,7 @@ class Task(Message):
     @classmethod
     def _id_not_bool(cls, value: object) -> object:
         if isinstance(value, bool):  # True would otherwise become task 1
-            raise ValueError(f"task id must be an int or a str, not {value!r}")
+            raise ValueError(f"task id must be an int or a str, not {value!r}")  # noqa: TRY004 (pydantic reports ValueError)
         return value
 
     @field_validator("id")

@@ -25,6 +25,16 @@ def marker_module(directory: Path, name: str, marker: Path, body: str = "") -> N
     (directory / f"{name}.py").write_text(code, encoding="utf-8")
 
 
+def installed(directory: Path, package: str, name: str) -> None:
+    """Metadata of an installed package offering ``package:Mine`` as policy ``name``."""
+    info = directory / f"{package}-1.0.dist-info"
+    info.mkdir()
+    (info / "METADATA").write_text(f"Name: {package}\nVersion: 1.0\n", encoding="utf-8")
+    (info / "entry_points.txt").write_text(
+        f"[{ENTRY_POINT_GROUP}]\n{name} = {package}:Mine\n", encoding="utf-8"
+    )
+
+
 POLICY_CLASS = textwrap.dedent(
     """
     class Mine:
@@ -133,12 +143,7 @@ class TestInstalledPolicies:
     ) -> None:
         """A package's ``skillsim.policies`` entry point is a name files may use."""
         (tmp_path / "greedy_pkg.py").write_text(POLICY_CLASS, encoding="utf-8")
-        info = tmp_path / "greedy_pkg-1.0.dist-info"
-        info.mkdir()
-        (info / "METADATA").write_text("Name: greedy-pkg\nVersion: 1.0\n", encoding="utf-8")
-        (info / "entry_points.txt").write_text(
-            f"[{ENTRY_POINT_GROUP}]\ngreedy = greedy_pkg:Mine\n", encoding="utf-8"
-        )
+        installed(tmp_path, "greedy_pkg", "greedy")
         monkeypatch.syspath_prepend(str(tmp_path))
         assert "greedy" in policy_names()
         path = tmp_path / "s.toml"
@@ -153,12 +158,7 @@ class TestInstalledPolicies:
         """``skillsim list`` shows an installed policy from metadata; its module is not run."""
         marker = tmp_path / "imported"
         marker_module(tmp_path, "listed_pkg", marker, POLICY_CLASS)
-        info = tmp_path / "listed_pkg-1.0.dist-info"
-        info.mkdir()
-        (info / "METADATA").write_text("Name: listed-pkg\nVersion: 1.0\n", encoding="utf-8")
-        (info / "entry_points.txt").write_text(
-            f"[{ENTRY_POINT_GROUP}]\nlisted = listed_pkg:Mine\n", encoding="utf-8"
-        )
+        installed(tmp_path, "listed_pkg", "listed")
         monkeypatch.syspath_prepend(str(tmp_path))
         assert main(["list"]) == 0
         assert "installed: listed_pkg:Mine" in capsys.readouterr().out
