@@ -10,6 +10,7 @@ distribution modes and events in ``scenarios.workflow``.
 
 from __future__ import annotations
 
+from functools import cached_property
 from typing import Any, Literal
 
 from pydantic import Field, JsonValue, ValidationInfo, field_validator, model_validator
@@ -337,9 +338,11 @@ class ScenarioSpec(_Spec):
     def has_worker(self, name: str) -> bool:
         """Whether a worker of that name is there from the start (listed or generated)."""
         gen = self.workers.generate
-        return any(w.name == name for w in self.workers.items) or (
-            gen is not None and gen.generates(name)
-        )
+        return name in self._listed_names or (gen is not None and gen.generates(name))
+
+    @cached_property
+    def _listed_names(self) -> frozenset[str]:
+        return frozenset(w.name for w in self.workers.items)
 
     def _sizes_fit(self, info: ValidationInfo) -> None:
         # Counted before anything of that size exists; the error names the field that

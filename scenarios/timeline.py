@@ -16,6 +16,7 @@ director's to handle, see ``scenarios.director``.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
@@ -26,6 +27,8 @@ if TYPE_CHECKING:
     from scenarios.spec import ScenarioSpec
 
 __all__ = ["RESERVED_NAMES", "check_events", "check_units", "event_order"]
+
+_ADDED = re.compile(r"^e([1-9][0-9]*)-[1-9][0-9]*$")  # the ids add_tasks events give
 
 RESERVED_NAMES = frozenset({"manager", "director"})
 """Agent names a scenario's own agents use; no worker may take them."""
@@ -87,29 +90,45 @@ class _Workers:
         return None
 
 
-def _task_problem(spec: ScenarioSpec, task_id: int | str, at: float) -> str | None:
-    """Why an event at ``at`` cannot name task ``task_id`` (None: it can, or the run decides)."""
-    for item in spec.tasks.items:
-        if item.id == task_id and type(item.id) is type(task_id):
-            if item.arrival > at:
-                return (
-                    f"task {task_id!r} arrives at t={item.arrival:g}, after this event at t={at:g}"
-                )
+class _Tasks:
+    """The file's task ids, indexed once (a file may list many tasks and events)."""
+
+    def __init__(self, spec: ScenarioSpec) -> None:
+        self.spec = spec
+        self.items = {(type(t.id), t.id): t.arrival for t in spec.tasks.items}
+        self.spelled = {str(t.id) for t in spec.tasks.items}
+        numeric = [t.id for t in spec.tasks.items if isinstance(t.id, int)]
+        self.first = max(numeric, default=0) + 1  # as scenarios.build numbers them
+        self.adders = [e for e in spec.events if e.action == "add_tasks"]
+
+    def problem(self, task_id: int | str, at: float) -> str | None:
+        """Why an event at ``at`` cannot name ``task_id`` (None: it can, or the run decides)."""
+        arrival = self.items.get((type(task_id), task_id))
+        if arrival is not None:
+            if arrival > at:
+                return f"task {task_id!r} arrives at t={arrival:g}, after this event at t={at:g}"
             return None
-    gen = spec.tasks.generate
-    if gen is not None and _generated(gen.prefix, gen.count, task_id, spec):
-        return None
-    adders = [e for e in spec.events if e.action == "add_tasks"]
-    for n, event in enumerate(adders):
-        if _numbered(f"e{n + 1}-", event.count or 0, task_id):
-            if event.at > at:
-                return f"task {task_id!r} is added at t={event.at:g}, after this event at t={at:g}"
+        gen = self.spec.tasks.generate
+        if gen is not None and self._generated(gen.prefix, gen.count, task_id):
             return None
-    hint = ""
-    other = str(task_id) if isinstance(task_id, int) else task_id
-    if any(str(item.id) == other for item in spec.tasks.items):
-        hint = ' (a task id\'s type counts: 1 and "1" are different ids)'
-    return f"no task has id {task_id!r}{hint}"
+        added = _ADDED.match(task_id) if isinstance(task_id, str) else None
+        if added is not None and int(added[1]) <= len(self.adders):
+            event = self.adders[int(added[1]) - 1]
+            if _numbered(f"e{added[1]}-", event.count or 0, task_id):
+                if event.at > at:
+                    return (
+                        f"task {task_id!r} is added at t={event.at:g}, after this event at t={at:g}"
+                    )
+                return None
+        hint = ""
+        if str(task_id) in self.spelled:
+            hint = ' (a task id\'s type counts: 1 and "1" are different ids)'
+        return f"no task has id {task_id!r}{hint}"
+
+    def _generated(self, prefix: str, count: int, task_id: int | str) -> bool:
+        if prefix:
+            return _numbered(prefix, count, task_id)
+        return isinstance(task_id, int) and self.first <= task_id < self.first + count
 
 
 def _numbered(prefix: str, count: int, task_id: int | str) -> bool:
@@ -119,30 +138,23 @@ def _numbered(prefix: str, count: int, task_id: int | str) -> bool:
     return number.isascii() and number.isdigit() and 1 <= int(number) <= count
 
 
-def _generated(prefix: str, count: int, task_id: int | str, spec: ScenarioSpec) -> bool:
-    if prefix:
-        return _numbered(prefix, count, task_id)
-    if not isinstance(task_id, int):
-        return False
-    numeric = [t.id for t in spec.tasks.items if isinstance(t.id, int)]
-    first = max(numeric, default=0) + 1  # as scenarios.build numbers them
-    return first <= task_id < first + count
-
-
 def check_events(spec: ScenarioSpec) -> None:
     """Refuse the events that the file alone shows could never apply.
 
     Raises:
         FieldProblemError: at ``events[i].<field>``, saying why.
     """
-    for n, event in enumerate(e for e in spec.events if e.action == "add_tasks"):
-        for index, item in enumerate(spec.tasks.items):
-            if _numbered(f"e{n + 1}-", event.count or 0, item.id):
-                raise FieldProblemError(
-                    f"tasks.items[{index}].id",
-                    f"task id {item.id!r} is also the id of a task added by an add_tasks event",
-                )
+    adders = [e for e in spec.events if e.action == "add_tasks"]
+    for index, item in enumerate(spec.tasks.items):
+        added = _ADDED.match(item.id) if isinstance(item.id, str) else None
+        adder = adders[int(added[1]) - 1] if added and int(added[1]) <= len(adders) else None
+        if added and adder and _numbered(f"e{added[1]}-", adder.count or 0, item.id):
+            raise FieldProblemError(
+                f"tasks.items[{index}].id",
+                f"task id {item.id!r} is also the id of a task added by an add_tasks event",
+            )
     workers = _Workers(spec)
+    tasks = _Tasks(spec)
     for index, event in enumerate(spec.events):
         if event.action == "join" and event.worker:
             _check_join(spec, workers, index, event)
@@ -173,7 +185,7 @@ def check_events(spec: ScenarioSpec) -> None:
             for n, unit in enumerate(event.workload):
                 need(unit.assignee, f"workload[{n}].assignee", may_be_gone=unit.load == 0)
         elif action in ("remove_tasks", "set_status") and event.ids is not None:
-            _check_ids(spec, here, event)
+            _check_ids(tasks, here, event)
 
 
 def _check_join(spec: ScenarioSpec, workers: _Workers, index: int, event: EventSpec) -> None:
@@ -189,12 +201,12 @@ def _check_join(spec: ScenarioSpec, workers: _Workers, index: int, event: EventS
         )
 
 
-def _check_ids(spec: ScenarioSpec, here: str, event: EventSpec) -> None:
+def _check_ids(tasks: _Tasks, here: str, event: EventSpec) -> None:
     seen: set[tuple[type, int | str]] = set()
     for n, task_id in enumerate(event.ids or []):
         if (type(task_id), task_id) in seen:
             raise FieldProblemError(f"{here}.ids[{n}]", f"task {task_id!r} is named twice")
         seen.add((type(task_id), task_id))
-        why = _task_problem(spec, task_id, event.at)
+        why = tasks.problem(task_id, event.at)
         if why is not None:
             raise FieldProblemError(f"{here}.ids[{n}]", why)
