@@ -164,6 +164,11 @@ def _parser() -> argparse.ArgumentParser:
     compare.add_argument("--seed", type=int, help="first seed (default: the scenario's)")
     compare.add_argument("--json", help="write the comparison as JSON here ('-': standard output)")
     compare.add_argument(
+        "--isolate",
+        action="store_true",
+        help="a handler that raises does not fail the comparison (it is still listed)",
+    )
+    compare.add_argument(
         "--max-runs",
         type=_positive,
         default=DEFAULT_LIMITS.runs,
@@ -303,15 +308,21 @@ def _compare(args: argparse.Namespace, console: Console) -> int:
     first = loaded.spec.seed if args.seed is None else args.seed
     seeds = list(range(first, first + args.seeds))
     grid: dict[str, list[Metrics]] = {name: [] for name in args.policy}
+    failed: list[dict[str, Any]] = []
     for seed in seeds:
         for name in args.policy:
-            grid[name].append(run_scenario(loaded, seed=seed, policy=name).result.metrics)
+            result = run_scenario(loaded, seed=seed, policy=name, isolate=args.isolate).result
+            grid[name].append(result.metrics)
+            if result.failures:
+                errors = [f.error for f in result.failures]
+                failed.append({"policy": name, "seed": seed, "failures": errors})
     document: dict[str, Any] = {
         "scenario": loaded.name,
         "seeds": seeds,
         "policies": list(grid),
         "summary": {},
         "runs": {policy: [m.model_dump() for m in runs] for policy, runs in grid.items()},
+        "failed_runs": failed,
     }
     try:
         summaries = render_comparison(loaded.name, grid, _report_console(args, console))
@@ -325,7 +336,12 @@ def _compare(args: argparse.Namespace, console: Console) -> int:
     finally:  # the runs are written even if the table fails to draw
         if args.json is not None:
             _write(args.json, json.dumps(document, indent=2) + "\n")
-    return 0
+    for run in failed:
+        print(
+            f"error: {run['policy']} on seed {run['seed']}: a handler failed: {run['failures'][0]}",
+            file=sys.stderr,
+        )
+    return 3 if failed and not args.isolate else 0
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -249,3 +249,18 @@ class TestHandlerFailures:
             (0, "reassign", "failed: RuntimeError: reassign bug")
         ]
         assert [(f["agent"], f["where"]) for f in result["failures"]] == [("director", "events[0]")]
+
+    def test_compare_fails_when_a_run_fails(
+        self, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    ) -> None:
+        """``compare`` exits 3 naming the policy and seed whose run had a handler failure."""
+        path = tmp_path / "s.toml"
+        path.write_text(self._failing(tmp_path), encoding="utf-8")
+        out = tmp_path / "c.json"
+        argv = ["compare", str(path), "--allow-import", "--seeds", "1", "--json", str(out)]
+        assert main([*argv, "--policy", "failing_policy:Fails", "--policy", "best_fit"]) == 3
+        failed = json.loads(out.read_text(encoding="utf-8"))["failed_runs"]
+        assert [(r["policy"], r["seed"]) for r in failed] == [("failing_policy:Fails", 0)]
+        assert capsys.readouterr().err.endswith(
+            "\nerror: failing_policy:Fails on seed 0: a handler failed: RuntimeError: policy bug\n"
+        )
