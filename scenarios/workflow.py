@@ -114,10 +114,11 @@ class EventSpec(_Spec):
     @model_validator(mode="after")
     def _fields_for_action(self) -> EventSpec:
         allowed = _FIELDS[self.action]
-        for name in sorted(self.model_fields_set - allowed - {"at", "action"}):
-            takes = ", ".join(sorted(allowed)) or "nothing but at"
+        extra = sorted(self.model_fields_set - allowed - {"at", "action"})
+        if extra:
+            takes = ", ".join(sorted(allowed))
             raise FieldProblemError(
-                name, f"the {self.action} action takes no {name} (it takes {takes})"
+                extra[0], f"the {self.action} action takes no {extra[0]} (it takes {takes})"
             )
         needs_worker = {"leave", "crash", "join", "skill", "reassign"}
         if self.action in needs_worker and not self.worker:
@@ -128,8 +129,10 @@ class EventSpec(_Spec):
             raise FieldProblemError("workload", "the redistribute action needs a workload")
         if self.action == "add_tasks" and self.count is None:
             raise FieldProblemError("count", "the add_tasks action needs a count")
-        if self.action == "remove_tasks" and (self.count is None) == (self.ids is None):
-            raise FieldProblemError("ids", "the remove_tasks action needs ids or a count, not both")
+        if self.action == "remove_tasks" and self.count is None and self.ids is None:
+            raise FieldProblemError("ids", "the remove_tasks action needs ids or a count")
+        if self.action == "remove_tasks" and self.count is not None and self.ids is not None:
+            raise FieldProblemError("ids", "the remove_tasks action takes ids or a count, not both")
         if self.action == "join" and self.skill_level is None:
             raise FieldProblemError("skill_level", "the join action needs a skill_level")
         if self.action == "skill" and self.skill_level is None and self.skills is None:
