@@ -15,7 +15,14 @@ import pytest
 
 from agents.policies import policy_names
 from protocol import SkillsimError
-from scenarios import LIBRARY, ScenarioError, bundled_scenarios, load_scenario
+from scenarios import (
+    DEFAULT_LIMITS,
+    LIBRARY,
+    Limits,
+    ScenarioError,
+    bundled_scenarios,
+    load_scenario,
+)
 from scenarios.cli import main
 
 CORPUS = Path(__file__).parent / "badinput"
@@ -104,3 +111,20 @@ class TestApiCalls:
             case()
         assert field in str(caught.value)
         assert error in str(caught.value)
+
+
+class TestLimits:
+    def test_documented_defaults(self) -> None:
+        """The README's limits: 100,000 workers, 1,000,000 tasks, 10 MB files, 10,000 runs."""
+        assert Limits(100_000, 1_000_000, 10_000_000, 10_000) == DEFAULT_LIMITS
+
+    def test_a_raised_limit_admits_what_the_default_refuses(self, tmp_path: Path) -> None:
+        """``--max-workers`` raises the limit: a file over the default then loads."""
+        path = tmp_path / "big.toml"
+        path.write_text(
+            "[workers.generate]\ncount = 100001\n[[tasks.items]]\nid = 1\ndifficulty = 3\n",
+            encoding="utf-8",
+        )
+        with pytest.raises(ScenarioError, match=r"100001 workers is over the limit of 100000"):
+            load_scenario(path)
+        assert load_scenario(path, limits=Limits(workers=100_001)).spec.workers.generate
