@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test lint format bench clean
+.PHONY: demo test lint format bench bench-quick clean
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -28,9 +28,13 @@ format: $(STAMP)
 test: lint
 	$(BIN)/python -m pytest
 
+# The scale targets and the figure of benchmarks/RESULTS.md, in one command.
 bench: $(STAMP)
 	$(BIN)/python benchmarks/bus_throughput.py
-	$(BIN)/python benchmarks/scale.py
+	$(BIN)/python benchmarks/targets.py --json benchmarks/targets.json --figure benchmarks/scaling.png
+
+bench-quick: $(STAMP)
+	$(BIN)/python benchmarks/targets.py --quick
 
 clean:
 	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache .hypothesis

@@ -1,0 +1,85 @@
+"""The scaling figure of ``benchmarks/RESULTS.md``, drawn from ``targets.py``'s JSON.
+
+Time per task (median, microseconds, log scale) against workers (100, 1,000, 10,000),
+20,000 tasks each: skillsim ``best_fit`` and the SimPy model, with all tasks at t=0
+(batch) and with Poisson arrivals at 0.15 tasks/s per worker (streaming, utilisation
+0.83). A case that timed out is drawn at its bound with an upward arrow.
+
+Usage::
+
+    python benchmarks/figure.py benchmarks/targets.json benchmarks/scaling.png
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+WORKERS = (100, 1_000, 10_000)
+SERIES = (
+    ("best_fit", False, "skillsim best_fit, batch (t=0)", "C0", "-"),
+    ("best_fit", True, "skillsim best_fit, Poisson", "C0", "--"),
+    ("simpy", False, "SimPy, batch (t=0)", "C1", "-"),
+    ("simpy", True, "SimPy, Poisson", "C1", "--"),
+)
+
+
+def draw(payload: dict[str, Any], path: Path) -> None:
+    """Draw the figure of ``payload`` (targets.py's JSON) into ``path`` (PNG)."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    cases = {c["key"]: c for c in payload["cases"]}
+    fig, ax = plt.subplots(figsize=(7, 4.5), dpi=120)
+    for variant, poisson, label, color, style in SERIES:
+        xs, ys, late = [], [], []
+        for m in WORKERS:
+            case = cases.get(f"{variant}_{'poisson' if poisson else 'batch'}_{m}")
+            if case is None:
+                continue
+            seconds = case["median_seconds"] or case["timed_out"]
+            xs.append(case["m"])
+            ys.append(1e6 * seconds / case["n"])
+            late.append(case["median_seconds"] is None)
+        if not xs:
+            continue
+        ax.plot(xs, ys, style, marker="o", color=color, label=label)
+        for x, y, bound in zip(xs, ys, late, strict=True):
+            if bound:
+                ax.annotate(
+                    "timed out",
+                    (x, y),
+                    xytext=(x, y * 2.5),
+                    color=color,
+                    arrowprops={"arrowstyle": "<-", "color": color},
+                    ha="center",
+                )
+    ax.set_xscale("log")
+    ax.set_yscale("log")
+    ax.set_xlabel("workers")
+    ax.set_ylabel("time per task (µs, median)")
+    commit = (payload.get("code", {}).get("commit") or "?")[:8]
+    sizes = sorted({c["n"] for k, c in cases.items() if k.endswith(tuple(map(str, WORKERS)))})
+    tasks = ", ".join(f"{n:,}" for n in sizes)
+    ax.set_title(f"{tasks} tasks, threshold model, utilisation 0.83 (Poisson); code {commit}")
+    ax.grid(True, which="both", alpha=0.3)
+    ax.legend()
+    fig.tight_layout()
+    fig.savefig(path)
+    plt.close(fig)
+
+
+def main(argv: list[str]) -> int:
+    if len(argv) != 2:
+        print("usage: figure.py TARGETS.json OUT.png", file=sys.stderr)
+        return 2
+    draw(json.loads(Path(argv[0]).read_text(encoding="utf-8")), Path(argv[1]))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
