@@ -1,4 +1,4 @@
-"""The scaling figure of ``benchmarks/RESULTS.md``, drawn from ``targets.py``'s JSON.
+"""The scaling figure and tables of ``benchmarks/RESULTS.md``, from ``targets.py``'s JSON.
 
 Time per task (median, microseconds, log scale) against workers (100, 1,000, 10,000),
 20,000 tasks each: skillsim ``best_fit`` and the SimPy model, with all tasks at t=0
@@ -8,6 +8,7 @@ Time per task (median, microseconds, log scale) against workers (100, 1,000, 10,
 Usage::
 
     python benchmarks/figure.py benchmarks/targets.json benchmarks/scaling.png
+    python benchmarks/figure.py benchmarks/targets.json --tables   # markdown, to stdout
 """
 
 from __future__ import annotations
@@ -73,11 +74,45 @@ def draw(payload: dict[str, Any], path: Path) -> None:
     plt.close(fig)
 
 
+def tables(payload: dict[str, Any]) -> str:
+    """Markdown tables of every case and every target of ``payload``."""
+    out = [
+        "| case | rounds | median s | µs per task | peak MiB | KiB per task |",
+        "|---|---:|---:|---:|---:|---:|",
+    ]
+    for c in payload["cases"]:
+        if c["median_seconds"] is None:
+            out.append(
+                f"| {c['label']} | {len(c['seconds'])} | timed out (> {c['timed_out']:.0f} s) "
+                "| | | |"
+            )
+            continue
+        per_task = 1e6 * c["median_seconds"] / c["n"]
+        kib = c["median_peak_mib"] * 1024 / c["n"]
+        out.append(
+            f"| {c['label']} | {len(c['seconds'])} | {c['median_seconds']:.2f} | {per_task:,.1f} "
+            f"| {c['median_peak_mib']:.1f} | {kib:,.2f} |"
+        )
+    out += ["", "| measure | must reach | measured | verdict |", "|---|---|---|---|"]
+    for t in payload["targets"]:
+        limit = f"≤ {t['limit']:g}" + ("x" if "MiB" not in t["target"] else " MiB")
+        if t.get("goal"):
+            limit += f" (goal {t['goal']:g}x)"
+        verdict = "met" if t["met"] else "**not met**"
+        out.append(f"| {t['target']} | {limit} | {t['measured']} | {verdict} |")
+    out += ["", f"Command: `{payload['command']}`"]
+    return "\n".join(out)
+
+
 def main(argv: list[str]) -> int:
     if len(argv) != 2:
-        print("usage: figure.py TARGETS.json OUT.png", file=sys.stderr)
+        print("usage: figure.py TARGETS.json (OUT.png | --tables)", file=sys.stderr)
         return 2
-    draw(json.loads(Path(argv[0]).read_text(encoding="utf-8")), Path(argv[1]))
+    payload = json.loads(Path(argv[0]).read_text(encoding="utf-8"))
+    if argv[1] == "--tables":
+        print(tables(payload))
+    else:
+        draw(payload, Path(argv[1]))
     return 0
 
 

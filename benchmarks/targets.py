@@ -29,6 +29,7 @@ Usage::
     python benchmarks/targets.py --quick          # every size / 10, one round
     python benchmarks/targets.py --only batch,poisson --rounds 5
     python benchmarks/figure.py benchmarks/targets.json benchmarks/scaling.png
+    python benchmarks/figure.py benchmarks/targets.json --tables
 """
 
 from __future__ import annotations
@@ -239,6 +240,19 @@ def run_process(command: list[str], timeout: float) -> tuple[float, float] | Non
     return seconds, usage.ru_maxrss / 1024  # Linux: KiB
 
 
+def count_rows(path: Path) -> int:
+    """The task rows of a JSON report, counted in another process.
+
+    Not here: a child's ``ru_maxrss`` starts at its parent's peak (Linux carries the
+    peak across ``fork`` and ``exec``), so the harness must stay small.
+    """
+    script = "import json, sys; print(len(json.load(open(sys.argv[1]))['tasks']))"
+    done = subprocess.run(
+        [sys.executable, "-c", script, str(path)], capture_output=True, text=True, check=True
+    )
+    return int(done.stdout)
+
+
 def run_case(case: Case, timeout: float, workdir: Path) -> dict[str, Any] | None:
     """Run ``case`` once in a fresh process; its figures, or ``None`` on timeout."""
     if case.variant in ("skillsim_run", "simpy_run"):
@@ -263,8 +277,8 @@ def run_case(case: Case, timeout: float, workdir: Path) -> dict[str, Any] | None
                 command += ["--rate", repr(case.rate)]
         got = run_process(command, timeout)
         if got is not None:
-            rows = json.loads(out.read_text(encoding="utf-8"))["tasks"]
-            expect(len(rows) == case.n, f"{case.label()}: {len(rows)} rows of {case.n}")
+            rows = count_rows(out)
+            expect(rows == case.n, f"{case.label()}: {rows} rows of {case.n}")
         out.unlink(missing_ok=True)
         return None if got is None else {"seconds": got[0], "peak_mib": got[1]}
     try:
@@ -454,6 +468,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             from figure import draw
 
             draw(payload, Path(args.figure))
+        from figure import tables
+
+        print(tables(payload))
     return 0
 
 
