@@ -50,14 +50,17 @@ def draw(payload: dict[str, Any], path: Path) -> None:
             continue
         ax.plot(xs, ys, style, marker="o", color=color, label=label)
         for x, y, bound in zip(xs, ys, late, strict=True):
-            if bound:
+            if bound:  # a lower bound: the case did not finish in time
+                ax.plot([x], [y * 1.6], marker="^", color=color, markersize=9)
                 ax.annotate(
-                    "timed out",
+                    "did not finish:\nat least this",
                     (x, y),
-                    xytext=(x, y * 2.5),
+                    xytext=(-8, 0),
+                    textcoords="offset points",
+                    ha="right",
+                    va="center",
                     color=color,
-                    arrowprops={"arrowstyle": "<-", "color": color},
-                    ha="center",
+                    fontsize=8,
                 )
     ax.set_xscale("log")
     ax.set_yscale("log")

@@ -21,7 +21,7 @@ class of the batch (and that no task names in an exclusion or ``only``). The pol
 solves the transportation problem between those classes exactly
 (:func:`agents.policies.transport.max_weight_transport`) and then hands out tasks and slots
 within each class. 10,000 free workers and 10,000 tasks of 10 difficulties under the
-threshold model make a 10 x ~900 problem, never a 10,000 x 10,000 matrix.
+threshold model make a 10 x ~1,100 problem, never a 10,000 x 10,000 matrix.
 
 Among matchings that are equally good on both keys the answer is a pure function of
 the snapshot, chosen so:

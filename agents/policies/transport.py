@@ -9,7 +9,8 @@ may stay unplaced (worth 0), so the answer places a task only where that pays.
 
 This is the assignment problem with its identical rows and columns merged, so its
 size is (task classes x worker classes), not (tasks x slots): 10,000 tasks of 10
-difficulties on 10,000 workers of 900 distinct skills is a 10 x 900 problem.
+difficulties on 10,000 workers with about 1,100 distinct columns of worths is a
+10 x 1,100 problem.
 
 Method: successive shortest paths (the min-cost-flow form of the Hungarian method),
 exact in integers. Each step finds, with Bellman-Ford over the rows (vectorised over
