@@ -275,6 +275,18 @@ class TestOptimal:
         tasks = [task(3, 4), task(1, 4), task(2, 4)]
         assert pairs(Optimal().assign(snapshot(tasks, workers))) == [(3, "z"), (1, "z"), (2, "y")]
 
+    def test_an_earlier_task_is_not_passed_over_by_an_equal_later_one(self) -> None:
+        """Of two equal hard tasks only one can go: the earlier (more urgent) one does."""
+        workers = [view("a", 8, order=0), view("b", 8, order=1)]
+        tasks = [task(0, 9), task(1, 9), task(2, 5)]
+        assert pairs(Optimal().assign(snapshot(tasks, workers))) == [(0, "a"), (2, "b")]
+
+    def test_a_longer_idle_worker_is_not_passed_over_by_an_equal_one(self) -> None:
+        """One of two equal seniors is needed: the longer idle one works."""
+        workers = [view("w0", 8, order=0), view("w1", 8, order=1), view("w2", 5, order=2)]
+        tasks = [task(0, 5), task(1, 5)]
+        assert pairs(Optimal().assign(snapshot(tasks, workers))) == [(0, "w0"), (1, "w2")]
+
     def test_only_a_named_worker_may_take_its_task(self) -> None:
         """``only`` routes the task to its worker even when a better one is free."""
         item = PendingTask(task(1, 5), attempts=0, arrived=0.0, only="low")
