@@ -101,7 +101,7 @@ def tables(payload: dict[str, Any]) -> str:
         limit = f"≤ {t['limit']:g}" + ("x" if "MiB" not in t["target"] else " MiB")
         if t.get("goal"):
             limit += f" (goal {t['goal']:g}x)"
-        verdict = "met" if t["met"] else "**not met**"
+        verdict = {True: "met", False: "**not met**", None: "no verdict (quick sizes)"}[t["met"]]
         out.append(f"| {t['target']} | {limit} | {t['measured']} | {verdict} |")
     out += ["", f"Command: `{payload['command']}`"]
     return "\n".join(out)

@@ -430,6 +430,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             results += measure(plan[name], repeats, args.timeout, source, Path(tmp))
     by_key = {f.case.key: f for f in results}
     checks = [v for t in TARGETS if (v := verdict(t, by_key)) is not None]
+    if args.quick:  # the targets are stated at the full sizes
+        for check in checks:
+            check["target"] = f"[sizes / 10] {check['target']}"
+            check["met"] = None
     for f in results:
         shown = (
             f"{f.median:8.2f} s {1e6 * f.median / f.case.n:9.1f} us/task "
@@ -439,7 +443,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         )
         print(f"{f.case.label():<48} {shown}")
     for check in checks:
-        state = "met" if check["met"] else "NOT met"
+        state = {True: "met", False: "NOT met", None: "quick sizes: no verdict"}[check["met"]]
         print(f"{check['target']}: {check['measured']} (limit {check['limit']:g}; {state})")
     if args.json is not None:
         payload = {
