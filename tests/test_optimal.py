@@ -1,6 +1,7 @@
 import itertools
 import random
 from collections.abc import Iterable, Sequence
+from unittest import mock
 
 import pytest
 from hypothesis import given, settings
@@ -16,8 +17,11 @@ from agents.policies import (
     WorkerView,
     can_take,
     category_skill,
+    dense_transport,
     max_weight_transport,
 )
+from agents.policies import optimal as optimal_module
+from agents.policies import transport as transport_module
 
 Key = tuple[int, int]
 
@@ -178,6 +182,38 @@ class TestOptimal:
         assert key_of(snap, assignments) == brute_force(snap)
         check_tie_rules(snap, assignments)
 
+    @settings(max_examples=150, deadline=None)
+    @given(tied_instances())
+    def test_the_matrix_is_a_best_matching_with_the_tie_rules(self, snap: Snapshot) -> None:
+        """With the tasks x slots matrix forced, the key and the tie rules are the same."""
+        with mock.patch.object(optimal_module, "_DENSE_ABOVE", 0):
+            assignments = Optimal().assign(snap)
+        check_valid(snap, assignments)
+        assert key_of(snap, assignments) == brute_force(snap)
+        check_tie_rules(snap, assignments)
+
+    def test_many_exclusions_use_the_matrix(self) -> None:
+        """60 tasks that each exclude another worker are 60 classes: the matrix solves them."""
+        workers = [view(f"w{j}", 3 + j % 5, order=j) for j in range(60)]
+        tasks = [pending(task(i, 1 + i % 7), exclude=[f"w{(i + 1) % 60}"]) for i in range(60)]
+        snap = snapshot(tasks, workers, model=LogisticModel())
+        calls = []
+        real = transport_module.dense_transport
+
+        def spy(*args: object) -> object:
+            calls.append(1)
+            return real(*args)  # type: ignore[arg-type]
+
+        with mock.patch.object(transport_module, "dense_transport", spy):
+            assignments = Optimal().assign(snap)
+        assert calls == [1]
+        check_valid(snap, assignments)
+        check_tie_rules(snap, assignments)
+        assert len(assignments) == 60
+        with mock.patch.object(optimal_module, "_DENSE_ABOVE", 10**6):
+            chains = Optimal().assign(snap)
+        assert key_of(snap, assignments) == key_of(snap, chains)
+
     @settings(max_examples=60, deadline=None)
     @given(st.integers(0, 2**32 - 1), st.booleans())
     def test_equals_the_dense_solver_on_larger_instances(self, seed: int, logistic: bool) -> None:
@@ -309,8 +345,6 @@ class TestOptimal:
 
     def test_solves_on_classes_not_on_workers(self, monkeypatch: pytest.MonkeyPatch) -> None:
         """3,000 free workers and tasks of 10 difficulties make a 10 x (distinct skills) problem."""
-        import agents.policies.transport as transport_module
-
         shapes: list[tuple[int, int]] = []
         solve = transport_module.max_weight_transport
 
@@ -340,6 +374,14 @@ def hall_shortfall(skills: Sequence[float], levels: Sequence[float]) -> int:
     """
     return max(
         sum(level >= d for level in levels) - sum(skill >= d for skill in skills) for d in levels
+    )
+
+
+def value(flow: list[list[int]], weights: list[list[int | None]]) -> int:
+    return sum(
+        n * (w or 0)
+        for f, ws in zip(flow, weights, strict=True)
+        for n, w in zip(f, ws, strict=True)
     )
 
 
@@ -379,6 +421,24 @@ class TestTransport:
         with pytest.raises(ValueError, match=message):
             max_weight_transport(weights, demand, supply)  # type: ignore[arg-type]
 
+    @pytest.mark.parametrize(
+        ("worth", "demand", "supply", "message"),
+        [
+            ([[1.0]], [1, 1], [1], r"^worth must be 2 x 1, one row per demand$"),
+            ([[1.0]], [-1], [1], r"^demand and supply must be >= 0$"),
+            ([[-1.0]], [1], [1], r"^every worth must be >= 0$"),
+        ],
+    )
+    def test_bad_matrix_input_raises(
+        self, worth: list[list[float]], demand: list[int], supply: list[int], message: str
+    ) -> None:
+        with pytest.raises(ValueError, match=message):
+            dense_transport(worth, demand, supply)
+
+    def test_the_matrix_moves_a_placed_task_too(self) -> None:
+        """The matrix finds the same answer as the chains on the exchange example."""
+        assert dense_transport([[5.0, 3.0], [4.0, 0.0]], [1, 1], [1, 1]) == [[0, 1], [1, 0]]
+
     @settings(max_examples=200, deadline=None)
     @given(
         st.integers(1, 3).flatmap(
@@ -403,6 +463,9 @@ class TestTransport:
         weights, demand, supply = problem
         scaled = [[None if w is None else w * factor + 1 for w in row] for row in weights]
         flow = max_weight_transport(scaled, demand, supply)
+        if factor == 1:  # the matrix is exact for small worths
+            worth = [[float(w or 0) for w in row] for row in scaled]
+            assert value(dense_transport(worth, demand, supply), scaled) == value(flow, scaled)
         assert all(sum(row) <= d for row, d in zip(flow, demand, strict=True))
         assert all(sum(col) <= s for col, s in zip(zip(*flow, strict=True), supply, strict=True))
         cells = [(r, c) for r, row in enumerate(scaled) for c, w in enumerate(row)]

@@ -20,7 +20,7 @@ from agents.policies.pool import WorkerPool, next_above
 from agents.policies.random_choice import RandomChoice
 from agents.policies.registry import make_policy, policy_names, register_policy
 from agents.policies.round_robin import RoundRobin
-from agents.policies.transport import max_weight_transport
+from agents.policies.transport import dense_transport, max_weight_transport
 
 __all__ = [
     "Assignment",
@@ -40,6 +40,7 @@ __all__ = [
     "WorkerView",
     "can_take",
     "category_skill",
+    "dense_transport",
     "make_policy",
     "max_weight_transport",
     "next_above",

@@ -33,16 +33,26 @@ the snapshot, chosen so:
 * within a worker class, its tasks in snapshot order get its slots in that order;
 * between classes, the solver prefers the earlier class (see :mod:`agents.policies.transport`).
 
+When nearly every task is a class of its own (more than 48 classes, e.g. consensus
+tasks that each exclude the workers who answered them), the class problem is as
+large as the matrix and the policy solves the tasks x slots matrix with scipy's
+``linear_sum_assignment`` instead, as long as it has at most 25 M cells; the class
+counts of that answer are handed out by the same rules, so only the choice between
+classes may differ. That matrix compares matchings in float64, exactly while the
+window holds at most about 4,500 tasks.
+
 This is the offline optimum per instant, not over time: it cannot hold a senior back
 for a hard task that has not arrived yet.
 
-Requires the ``optimal`` extra (numpy).
+Requires the ``optimal`` extra (numpy, and scipy for the matrix).
 """
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Hashable
 from dataclasses import dataclass, field
+from typing import Any
 
 from agents.errors import PolicyError
 from agents.performance import PerformanceModel
@@ -54,6 +64,9 @@ _SUCCESS_STEPS = 10**9  # expected success is compared to 1e-9
 _OVER_STEPS = 100  # over-qualification is compared to 0.01 skill points
 _OVER_MAX = 10 * _OVER_STEPS  # skills and difficulties live on a 0..10 scale
 _BASE = _OVER_MAX + 1  # the second key of a pair, _BASE - over, is >= 1
+
+_DENSE_ABOVE = 48  # above this many task classes, solve the tasks x slots matrix
+_DENSE_MAX = 25_000_000  # cells (200 MB of float64): never a larger matrix
 
 _TaskKey = tuple[str | None, float, frozenset[str], str | None]
 
@@ -82,14 +95,15 @@ class Optimal:
     def __post_init__(self) -> None:
         try:
             import numpy  # noqa: F401
+            import scipy.optimize  # noqa: F401
         except ImportError:  # pragma: no cover - exercised without the extra
             raise PolicyError(
-                "policy 'optimal' needs numpy: pip install 'skillsim[optimal]'"
+                "policy 'optimal' needs numpy and scipy: pip install 'skillsim[optimal]'"
             ) from None
 
     def assign(self, snapshot: Snapshot) -> list[Assignment]:
         """Match the batch for the most expected successes."""
-        from agents.policies.transport import max_weight_transport
+        from agents.policies.transport import dense_transport, max_weight_transport
 
         workers = [w for w in snapshot.workers if w.free > 0]
         present = {w.id for w in workers}
@@ -123,12 +137,28 @@ class Optimal:
                 weights.append(column)
             members[c].append(j)
         supply = [sum(workers[j].free for j in group_members) for group_members in members]
-        flow = max_weight_transport(
-            [[weights[c][r] for c in range(len(members))] for r in range(len(keys))],
-            [len(tasks[key]) for key in keys],
-            supply,
-        )
+        demand = [len(tasks[key]) for key in keys]
+        if len(keys) <= _DENSE_ABOVE or sum(demand) * sum(supply) > _DENSE_MAX:
+            table = [list(row) for row in zip(*weights, strict=True)]
+            flow = max_weight_transport(table, demand, supply)
+        else:
+            flow = dense_transport(_dense_worth(weights, scale, sum(demand)), demand, supply)
         return _hand_out(snapshot.pending, workers, [tasks[k] for k in keys], members, flow)
+
+
+def _dense_worth(weights: list[tuple[int | None, ...]], scale: int, tasks: int) -> Any:
+    """The (task classes x worker classes) worths for the matrix, as float64.
+
+    The matrix compares whole matchings, so the first key's scale must outweigh the
+    second keys of a whole matching (not of one chain): it is rescaled here.
+    """
+    import numpy as np
+
+    columns = np.array(weights, dtype=object).T
+    allowed = columns != None  # noqa: E711 - elementwise on an object array
+    raw = np.where(allowed, columns, 0).astype(np.int64)
+    first, second = np.divmod(raw, scale)
+    return np.where(allowed, first * float(2 * _BASE * tasks + 1) + second, 0.0)
 
 
 def _task_key(item: PendingTask, present: set[str]) -> _TaskKey:
@@ -152,6 +182,8 @@ class _Prices:
         self.categories = list(dict.fromkeys(key[0] for key in keys))
         self._worths: dict[tuple[float, float], int] = {}
         self._columns: dict[Hashable, tuple[int | None, ...]] = {}
+        # Per named worker: the rows that exclude it, and the rows designated to it.
+        self._named: dict[str, tuple[list[int], list[int]]] | None = None
 
     def column(self, worker: WorkerView) -> tuple[int | None, ...]:
         """A worker's worth with each task class, for a worker no task names."""
@@ -169,14 +201,22 @@ class _Prices:
 
     def named_column(self, worker: WorkerView) -> tuple[int | None, ...]:
         """A worker's worth with each task class, exclusions and ``only`` applied."""
-        return tuple(
-            self._worth(category_skill(worker, category), difficulty)
-            if _takes(worker, category)
-            and worker.id not in exclude
-            and (only is None or only == worker.id)
-            else None
-            for category, difficulty, exclude, only in self.keys
-        )
+        if self._named is None:
+            self._named = {}
+            for r, (_, _, exclude, only) in enumerate(self.keys):
+                for name in exclude:
+                    self._named.setdefault(name, ([], []))[0].append(r)
+                if only is not None:
+                    self._named.setdefault(only, ([], []))[1].append(r)
+        column = list(self.column(worker))
+        excluded, designated = self._named.get(worker.id, ([], []))
+        for r in designated:
+            category, difficulty, _, _ = self.keys[r]
+            if _takes(worker, category):
+                column[r] = self._worth(category_skill(worker, category), difficulty)
+        for r in excluded:
+            column[r] = None
+        return tuple(column)
 
     def _worth(self, skill: float | None, difficulty: float) -> int | None:
         if skill is None:
@@ -205,9 +245,9 @@ def _hand_out(
     given: list[list[int]] = [[] for _ in worker_classes]
     for rows, counts in zip(task_classes, flow, strict=True):
         start = 0
-        for c, count in enumerate(counts):
-            given[c] += rows[start : start + count]
-            start += count
+        for c in itertools.compress(range(len(counts)), counts):
+            given[c] += rows[start : start + counts[c]]
+            start += counts[c]
     chosen: list[tuple[int, str]] = []
     for rows, group in zip(given, worker_classes, strict=True):
         slots = (workers[j].id for j in group for _ in range(workers[j].free))

@@ -26,6 +26,11 @@ at most ``2 (rows + 1)`` links, so every distance the search forms is bounded by
 many weights; int64 is used when that bound fits with room to spare, Python integers
 (numpy ``object`` arrays) otherwise.
 
+:func:`dense_transport` answers the same problem by expanding it into tasks x slots
+and calling scipy's ``linear_sum_assignment``: the better method when nearly every
+task is a class of its own (distinct exclusions), where the chains above get long.
+It is exact while the summed weights fit float64's 53 bits.
+
 Ties go to lower indices: among equally cheap chains the one ending on the column
 with the lower index is taken, and a column is first reached from its lowest-indexed
 cheapest row. Callers that
@@ -38,7 +43,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-__all__ = ["max_weight_transport"]
+__all__ = ["dense_transport", "max_weight_transport"]
 
 _SENTINEL = 1 << 61  # "unreachable"; sums of two stay below 2**63
 _ROOM = 1 << 56  # int64 only when every reachable distance stays below this
@@ -141,4 +146,46 @@ def max_weight_transport(
             placed[r, c] += sign * amount
 
     result: list[list[int]] = placed[:, :cols].tolist()
+    return result
+
+
+def dense_transport(worth: Any, demand: Sequence[int], supply: Sequence[int]) -> list[list[int]]:
+    """Solve the problem of :func:`max_weight_transport` on the expanded matrix.
+
+    One row per task and one column per slot, solved by
+    ``scipy.optimize.linear_sum_assignment``: an answer of the largest total worth
+    (up to float64 rounding of sums beyond 2**53), not necessarily the same flow.
+
+    Args:
+        worth: A (rows x columns) numpy float array: the worth of a pair, > 0, or 0
+            where the pair is not allowed.
+        demand: Tasks in each row (>= 0).
+        supply: Free slots in each column (>= 0).
+
+    Returns:
+        ``flow[r][c]`` as :func:`max_weight_transport` returns it.
+
+    Raises:
+        ValueError: If the shapes disagree, a count is negative or a worth is < 0.
+    """
+    import numpy as np
+    from scipy.optimize import linear_sum_assignment
+
+    table = np.asarray(worth, dtype=np.float64)
+    rows, cols = len(demand), len(supply)
+    if table.shape != (rows, cols):
+        raise ValueError(f"worth must be {rows} x {cols}, one row per demand")
+    if any(d < 0 for d in demand) or any(s < 0 for s in supply):
+        raise ValueError("demand and supply must be >= 0")
+    if not (table >= 0).all():
+        raise ValueError("every worth must be >= 0")
+    flow = np.zeros((rows, cols), dtype=np.int64)
+    if sum(demand) and sum(supply):
+        row_of = np.repeat(np.arange(rows), demand)
+        col_of = np.repeat(np.arange(cols), supply)
+        cost = -table[row_of][:, col_of]  # a pair not allowed costs what leaving out costs
+        picked_rows, picked_cols = linear_sum_assignment(cost)
+        placed = cost[picked_rows, picked_cols] < 0
+        np.add.at(flow, (row_of[picked_rows[placed]], col_of[picked_cols[placed]]), 1)
+    result: list[list[int]] = flow.tolist()
     return result
