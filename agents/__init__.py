@@ -3,9 +3,10 @@
 from agents.aggregate import confidence, log_odds, majority, posterior, weighted
 from agents.agreement import fleiss_kappa, krippendorff_alpha, ratings_by_task
 from agents.base import BaseAgent
-from agents.board import BoardSnapshot, Hold, TaskBoard, TaskRecord, TaskState
+from agents.board import TaskBoard
 from agents.clock import Clock, RealtimeClock, VirtualClock, make_clock
 from agents.dawid_skene import DawidSkeneResult, dawid_skene
+from agents.dispatch import Dispatcher
 from agents.distribution import (
     Consensus,
     Distribution,
@@ -40,6 +41,7 @@ from agents.filters import (
     to_dql,
 )
 from agents.handlers import HandlerSpec, handler_specs, on, on_connect, on_disconnect, on_run
+from agents.index import FreeIndex, IndexKey
 from agents.label_metrics import accuracy, correct_labels, cost_per_correct
 from agents.loop import SimulationLoop, Timer, check_asyncio_internals
 from agents.manager import TaskManager
@@ -55,7 +57,17 @@ from agents.performance import (
     sigmoid,
     task_draws,
 )
-from agents.placement import Placement, ReviewJob, WorkerRecord, review_key
+from agents.placement import (
+    Estimator,
+    check_assignment,
+    choose,
+    exclusions,
+    pending_view,
+    worker_view,
+)
+from agents.progress import progress, unfinished
+from agents.record import TERMINAL, BoardSnapshot, Hold, TaskRecord, TaskState
+from agents.roster import ReviewJob, WorkerRecord, review_key
 from agents.runtime import Runtime, current_runtime, run
 from agents.settlement import Settlement
 from agents.summary import Ending, HandlerFailure, RunSummary
@@ -63,6 +75,7 @@ from agents.worker import WorkerAgent, WorkerProfile, answer_for
 
 __all__ = [
     "FILTER_FIELDS",
+    "TERMINAL",
     "AgentStateError",
     "AllOf",
     "AnyOf",
@@ -73,16 +86,20 @@ __all__ = [
     "Consensus",
     "DQLFilter",
     "DawidSkeneResult",
+    "Dispatcher",
     "Distribution",
     "Draws",
     "Ending",
+    "Estimator",
     "Filter",
     "FilterError",
     "Filterable",
+    "FreeIndex",
     "HandlerFailure",
     "HandlerRegistrationError",
     "HandlerSpec",
     "Hold",
+    "IndexKey",
     "LogisticModel",
     "MissingExtraError",
     "NoRuntimeError",
@@ -91,7 +108,6 @@ __all__ = [
     "Operator",
     "Outcome",
     "PerformanceModel",
-    "Placement",
     "PolicyError",
     "Pulling",
     "QualityInputError",
@@ -117,14 +133,17 @@ __all__ = [
     "WorkloadUnit",
     "accuracy",
     "answer_for",
+    "check_assignment",
     "check_asyncio_internals",
     "check_workload",
+    "choose",
     "confidence",
     "correct_labels",
     "cost_per_correct",
     "current_runtime",
     "dawid_skene",
     "eased_gc",
+    "exclusions",
     "fleiss_kappa",
     "handler_specs",
     "krippendorff_alpha",
@@ -137,7 +156,9 @@ __all__ = [
     "on_disconnect",
     "on_run",
     "parse_filter",
+    "pending_view",
     "posterior",
+    "progress",
     "ratings_by_task",
     "review_key",
     "run",
@@ -146,5 +167,7 @@ __all__ = [
     "split",
     "task_draws",
     "to_dql",
+    "unfinished",
     "weighted",
+    "worker_view",
 ]

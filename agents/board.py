@@ -1,13 +1,11 @@
-"""The task board: every task's state, and the queue of work waiting for a worker.
+"""The task board: every task, the queue of work waiting for a worker, every change.
 
 Design:
-    A task may need several responses from distinct workers (consensus, minimum
-    submissions); a plain task needs one. So a task's state is derived from its
-    holders and responses rather than stored as one flag:
-
-    * ``completed``, ``failed`` or ``removed``: terminal, set once and never left.
-    * otherwise ``in_progress`` if a holder has started, ``assigned`` if it has
-      holders, else ``pending``.
+    The board is the only writer of task state. A :class:`TaskRecord` refuses
+    assignment from outside; every change is one board method that checks its
+    precondition and raises :class:`ValueError` (or :class:`KeyError` for a holder
+    that is not there) when it does not hold, the way SimPy's ``Event.succeed`` is the
+    only way to trigger an event.
 
     # Invariant: a non-terminal task with an open slot (needed responses minus
     # responses in hand minus holders > 0) has exactly one live entry in the queue.
@@ -24,164 +22,34 @@ from __future__ import annotations
 import heapq
 import itertools
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
-from enum import StrEnum
 
+from agents.record import TERMINAL
+from agents.record import BoardSnapshot as BoardSnapshot
+from agents.record import Hold as Hold
+from agents.record import TaskRecord as TaskRecord
+from agents.record import TaskState as TaskState
 from protocol.messages import Task, TaskId, TaskResult
 
-__all__ = ["BoardSnapshot", "Hold", "TaskBoard", "TaskRecord", "TaskState"]
+__all__ = ["TaskBoard"]
+
+_set = object.__setattr__
 
 
-class TaskState(StrEnum):
-    """Where a task is in its life."""
-
-    PENDING = "pending"
-    ASSIGNED = "assigned"
-    IN_PROGRESS = "in_progress"
-    SUBMITTED = "submitted"
-    COMPLETED = "completed"
-    FAILED = "failed"
-    REMOVED = "removed"
-
-
-TERMINAL = frozenset({TaskState.COMPLETED, TaskState.FAILED, TaskState.REMOVED})
-
-
-@dataclass(slots=True)
-class Hold:
-    """One worker holding one task."""
-
-    worker: str
-    attempt: int
-    assigned: float
-    started: float | None = None
-
-
-@dataclass(slots=True, eq=False)
-class TaskRecord:
-    """Everything the board knows about one task (mutable; policies never see it).
-
-    Attributes:
-        task: The task.
-        seq: Arrival order.
-        arrived: Simulated arrival time.
-        required: Submitted responses needed to complete it.
-        holders: Workers holding it now.
-        responses: Every result received, in order.
-        tried_by: Workers that attempted it, in order.
-        terminal: The final state, once reached.
-        first_assigned: When it was first assigned.
-        first_started: When work on it first started.
-        finished: When it reached its final state.
-        success: The final verdict.
-        reassignments: Times work on it was taken back from a worker and requeued.
-        counted: Responses that count toward ``required`` (the manager decides which:
-            a successful one for plain work, any submitted one for consensus).
-        overlap: Extra workers that may hold the task at once (overshoot allowed).
-        in_review: Submitted answers waiting for a QA verdict.
-        designated: The only worker that may get it (workload split), if any.
-        overshoot: Submissions received after it was already complete.
-        reviewed: Whether a QA reviewer gave a verdict on it.
-        rejections: QA rejections it received.
-        rejected_upto: Responses before this index were rejected by QA.
-        answer: The aggregated answer (majority vote), for labelled tasks.
-        answer_weighted: The skill-weighted vote's answer.
-        id: The task's id (a copy of ``task.id``: it is read on every step).
-    """
-
-    task: Task
-    seq: int
-    arrived: float
-    required: int = 1
-    holders: dict[str, Hold] = field(default_factory=dict)
-    responses: list[TaskResult] = field(default_factory=list)
-    tried_by: list[str] = field(default_factory=list)
-    terminal: TaskState | None = None
-    first_assigned: float | None = None
-    first_started: float | None = None
-    finished: float | None = None
-    success: bool | None = None
-    reassignments: int = 0
-    counted: int = 0
-    overlap: int = 0
-    in_review: int = 0
-    designated: str | None = None
-    overshoot: int = 0
-    reviewed: bool = False
-    rejections: int = 0
-    rejected_upto: int = 0
-    answer: str | None = None
-    answer_weighted: str | None = None
-    best_failed: float | None = None
-    token: int = 0
-    queued: bool = False
-    id: TaskId = field(init=False)
-
-    def __post_init__(self) -> None:
-        self.id = self.task.id
-
-    @property
-    def attempts(self) -> int:
-        """Attempts that ended with an answer (one per entry of ``tried_by``)."""
-        return len(self.tried_by)
-
-    @property
-    def state(self) -> TaskState:
-        """The state derived from holders and the terminal flag."""
-        if self.terminal is not None:
-            return self.terminal
-        if not self.holders:
-            return TaskState.SUBMITTED if self.in_review else TaskState.PENDING
-        if any(h.started is not None for h in self.holders.values()):
-            return TaskState.IN_PROGRESS
-        return TaskState.ASSIGNED
-
-    @property
-    def open_slots(self) -> int:
-        """Workers still wanted: needed responses minus those in hand and in work."""
-        if self.terminal is not None or self.in_review:
-            return 0
-        return self.required + self.overlap - self.counted - len(self.holders)
-
-
-@dataclass(frozen=True, slots=True)
-class BoardSnapshot:
-    """Counts of tasks by state at one instant.
-
-    Attributes:
-        total: Every task ever added.
-        pending: Waiting for a worker, held by nobody.
-        assigned: Held, not yet started.
-        in_progress: Started by at least one holder.
-        submitted: Answered, waiting for a QA verdict.
-        completed: Finished successfully (or with enough submissions).
-        failed: Finished without success after the last allowed attempt.
-        removed: Taken off the board before finishing.
-    """
-
-    total: int
-    pending: int
-    assigned: int
-    in_progress: int
-    submitted: int
-    completed: int
-    failed: int
-    removed: int
-
-    @property
-    def unfinished(self) -> int:
-        """Tasks not in a final state: pending, assigned, in progress or in review."""
-        return self.total - self.completed - self.failed - self.removed
+def _open(record: TaskRecord) -> None:
+    if record.terminal is not None:
+        raise ValueError(f"task {record.id!r} is already {record.terminal}")
 
 
 class TaskBoard:
-    """All tasks of a run and the queue of open work."""
+    """All tasks of a run, the queue of open work, and every change to a task."""
 
     def __init__(self) -> None:
         self._records: dict[TaskId, TaskRecord] = {}
         self._queues: dict[str | None, list[tuple[int, int, int, TaskRecord]]] = {}
         self._seq = itertools.count()
         self._terminal = {TaskState.COMPLETED: 0, TaskState.FAILED: 0, TaskState.REMOVED: 0}
+        self._designated: dict[str, dict[TaskId, TaskRecord]] = {}
+        self._live = 0  # queued records
 
     def __len__(self) -> int:
         return len(self._records)
@@ -211,11 +79,14 @@ class TaskBoard:
         """Put a new task on the board and queue it.
 
         Raises:
-            ValueError: if a task with the same id is on the board.
+            ValueError: if a task with the same id is on the board, or ``required`` is
+                below 1 or ``overlap`` below 0.
         """
         if task.id in self._records:
             raise ValueError(f"duplicate task id {task.id!r}")
-        record = TaskRecord(task, next(self._seq), now, required=required, overlap=overlap)
+        if required < 1 or overlap < 0:
+            raise ValueError(f"required must be >= 1 and overlap >= 0, got {required}/{overlap}")
+        record = TaskRecord(task, next(self._seq), now, required, overlap)
         self._records[task.id] = record
         self.requeue(record)
         return record
@@ -224,12 +95,20 @@ class TaskBoard:
 
     def requeue(self, record: TaskRecord) -> None:
         """Queue ``record`` if it has an open slot and is not queued already."""
-        if record.queued or record.open_slots <= 0:
+        if record._queued or record.terminal is not None or record.in_review:
             return
-        record.token += 1
-        record.queued = True
-        heap = self._queues.setdefault(record.task.skill, [])
-        heapq.heappush(heap, (-record.task.priority, record.seq, record.token, record))
+        holders = record._holders
+        held = 0 if holders is None else len(holders)
+        if record.required + record.overlap - record.counted - held <= 0:
+            return
+        token = record._token + 1
+        _set(record, "_token", token)
+        _set(record, "_queued", True)
+        self._live += 1
+        heap = self._queues.get(record.task.skill)
+        if heap is None:
+            heap = self._queues[record.task.skill] = []
+        heapq.heappush(heap, (-record.task.priority, record.seq, token, record))
 
     def window(self, per_category: int) -> list[TaskRecord]:
         """Take the best ``per_category`` queued tasks of each category off the queue.
@@ -238,17 +117,22 @@ class TaskBoard:
             The tasks in placement order (priority, then arrival). Hand every one back
             with :meth:`restore` after the placement pass.
         """
+        if not self._live:
+            return []
         taken: list[tuple[int, int, TaskRecord]] = []
+        pop = heapq.heappop
         for heap in self._queues.values():
             count = 0
             while heap and count < per_category:
-                priority, seq, token, record = heapq.heappop(heap)
-                if token != record.token or not record.queued:
+                priority, seq, token, record = pop(heap)
+                if token != record._token or not record._queued:
                     continue
-                record.queued = False
+                _set(record, "_queued", False)
+                self._live -= 1
                 taken.append((priority, seq, record))
                 count += 1
-        taken.sort(key=lambda entry: (entry[0], entry[1]))
+        if len(self._queues) > 1:
+            taken.sort(key=lambda entry: (entry[0], entry[1]))
         return [record for _, _, record in taken]
 
     def restore(self, records: Iterable[TaskRecord]) -> None:
@@ -258,31 +142,69 @@ class TaskBoard:
 
     def queued(self) -> int:
         """Tasks in the queue (live entries)."""
-        return sum(1 for r in self._records.values() if r.queued)
+        return self._live
 
-    # -- transitions ------------------------------------------------------------------
+    # -- holding -------------------------------------------------------------------
 
     def hold(self, record: TaskRecord, worker: str, now: float) -> Hold:
-        """Record that ``worker`` got the task."""
+        """Record that ``worker`` got the task; return its hold.
+
+        Raises:
+            ValueError: if the task is terminal, has no open slot, or ``worker``
+                holds it already.
+        """
+        _open(record)
+        if record.open_slots <= 0:
+            raise ValueError(f"task {record.id!r} has no open slot")
+        holders = record._holders
+        if holders is None:
+            holders = {}
+            _set(record, "_holders", holders)
+        elif worker in holders:
+            raise ValueError(f"worker {worker!r} holds task {record.id!r} already")
         # Numbered past every attempt finished or in hand, so that no two holders
         # share a number (and the draws that go with it).
-        attempt = record.attempts + 1
-        for other in record.holders.values():
+        attempt = len(record.tried_by) + 1
+        for other in holders.values():
             if other.attempt >= attempt:
                 attempt = other.attempt + 1
         hold = Hold(worker, attempt, now)
-        record.holders[worker] = hold
+        holders[worker] = hold
         if record.first_assigned is None:
-            record.first_assigned = now
+            _set(record, "first_assigned", now)
         return hold
 
-    def start(self, record: TaskRecord, worker: str, now: float) -> None:
-        """Record that ``worker`` started on the task (no-op if it does not hold it)."""
-        hold = record.holders.get(worker)
-        if hold is not None and hold.started is None:
-            hold.started = now
-            if record.first_started is None:
-                record.first_started = now
+    def start(self, record: TaskRecord, worker: str, now: float) -> bool:
+        """Record that ``worker`` started on the task.
+
+        Returns:
+            Whether anything changed (``False`` if it does not hold the task or has
+            started already).
+        """
+        holders = record._holders
+        if holders is None:
+            return False
+        hold = holders.get(worker)
+        if hold is None or hold.started is not None:
+            return False
+        holders[worker] = Hold(worker, hold.attempt, hold.assigned, now)
+        if record.first_started is None:
+            _set(record, "first_started", now)
+        return True
+
+    def drop(self, record: TaskRecord, worker: str) -> Hold:
+        """End ``worker``'s hold on the task (the caller decides what comes next).
+
+        Raises:
+            KeyError: if ``worker`` does not hold the task.
+        """
+        holders = record._holders
+        if holders is None or worker not in holders:
+            raise KeyError(f"worker {worker!r} does not hold task {record.id!r}")
+        hold = holders.pop(worker)
+        if not holders:
+            _set(record, "_holders", None)
+        return hold
 
     def release(self, record: TaskRecord, worker: str, *, reassigned: bool) -> Hold | None:
         """Take the task back from ``worker`` and queue it again.
@@ -296,33 +218,145 @@ class TaskBoard:
         Returns:
             The hold that ended, or ``None`` if ``worker`` did not hold the task.
         """
-        hold = record.holders.pop(worker, None)
-        if hold is not None:
-            if reassigned:
-                record.reassignments += 1
-            self.requeue(record)
+        if not record.held_by(worker):
+            return None
+        hold = self.drop(record, worker)
+        if reassigned:
+            _set(record, "reassignments", record.reassignments + 1)
+        self.requeue(record)
         return hold
 
-    def settle(self, record: TaskRecord, state: TaskState, now: float) -> None:
+    def reassigned(self, record: TaskRecord) -> None:
+        """Count one reassignment: work taken from a worker to be placed again."""
+        _set(record, "reassignments", record.reassignments + 1)
+
+    # -- answers -------------------------------------------------------------------
+
+    def respond(self, record: TaskRecord, result: TaskResult) -> None:
+        """Keep a response (any status, also after the task is terminal).
+
+        Raises:
+            ValueError: if the result is for another task.
+        """
+        if result.task_id != record.id:
+            raise ValueError(f"result for task {result.task_id!r} given to task {record.id!r}")
+        _set(record, "responses", (*record.responses, result))
+        if record.terminal is TaskState.COMPLETED and result.status == "submitted":
+            _set(record, "overshoot", record.overshoot + 1)
+
+    def attempted(self, record: TaskRecord, worker: str, *, counts: bool) -> None:
+        """Record an attempt that ended with an answer; ``counts`` toward ``required``.
+
+        Raises:
+            ValueError: if the task is terminal.
+        """
+        _open(record)
+        _set(record, "tried_by", (*record.tried_by, worker))
+        if counts:
+            _set(record, "counted", record.counted + 1)
+
+    def failed_by(self, record: TaskRecord, skill: float) -> None:
+        """Note that a worker of estimated ``skill`` failed the task (retries escalate)."""
+        if record.best_failed is None or skill > record.best_failed:
+            _set(record, "best_failed", skill)
+
+    def designate(self, record: TaskRecord, worker: str | None) -> None:
+        """Pin the task to ``worker`` (``None``: anyone may take it) and queue it.
+
+        Raises:
+            ValueError: if the task is terminal.
+        """
+        _open(record)
+        old = record.designated
+        if old is not None:
+            self._designated[old].pop(record.id, None)
+        if worker is not None:
+            self._designated.setdefault(worker, {})[record.id] = record
+        _set(record, "designated", worker)
+        self.requeue(record)
+
+    def designated_to(self, worker: str) -> list[TaskRecord]:
+        """Unfinished tasks pinned to ``worker``, in the order they were pinned."""
+        pinned = self._designated.get(worker, {})
+        return [r for r in pinned.values() if r.terminal is None]
+
+    # -- review --------------------------------------------------------------------
+
+    def to_review(self, record: TaskRecord) -> None:
+        """Hold back an answer for a QA verdict (the task takes nobody meanwhile).
+
+        Raises:
+            ValueError: if the task is terminal.
+        """
+        _open(record)
+        _set(record, "in_review", record.in_review + 1)
+
+    def verdict(self, record: TaskRecord, *, approved: bool, rework: bool) -> None:
+        """A QA verdict arrived; a rejection with ``rework`` voids the answer and requeues.
+
+        Raises:
+            ValueError: if the task is terminal or has no answer in review.
+        """
+        _open(record)
+        if not record.in_review:
+            raise ValueError(f"task {record.id!r} has no answer in review")
+        _set(record, "in_review", record.in_review - 1)
+        _set(record, "reviewed", True)
+        if approved:
+            return
+        _set(record, "rejections", record.rejections + 1)
+        if rework:
+            _set(record, "counted", record.counted - 1)
+            _set(record, "rejected_upto", len(record.responses))
+            self.requeue(record)
+
+    # -- the end -------------------------------------------------------------------
+
+    def settle(
+        self,
+        record: TaskRecord,
+        state: TaskState,
+        now: float,
+        *,
+        success: bool | None = None,
+        answer: str | None = None,
+        answer_weighted: str | None = None,
+    ) -> None:
         """Make the task terminal (``completed``, ``failed`` or ``removed``).
+
+        Args:
+            record: The task.
+            state: The final state.
+            now: Simulated time.
+            success: The verdict (default: whether ``state`` is ``completed``).
+            answer: The aggregated answer, for labelled tasks.
+            answer_weighted: The skill-weighted vote's answer.
 
         Raises:
             ValueError: if the task is terminal already or ``state`` is not terminal.
         """
         if state not in TERMINAL:
             raise ValueError(f"{state} is not a final state")
-        if record.terminal is not None:
-            raise ValueError(f"task {record.id!r} is already {record.terminal}")
-        record.terminal = state
-        record.finished = now
-        record.queued = False
+        _open(record)
+        _set(record, "terminal", state)
+        _set(record, "finished", now)
+        if record._queued:
+            _set(record, "_queued", False)
+            self._live -= 1
+        _set(record, "success", state is TaskState.COMPLETED if success is None else success)
+        _set(record, "answer", answer)
+        _set(record, "answer_weighted", answer_weighted)
         self._terminal[state] += 1
 
-    # -- views ---------------------------------------------------------------------------
+    # -- views ---------------------------------------------------------------------
 
     def open_count(self) -> int:
         """Tasks not yet terminal."""
         return len(self._records) - sum(self._terminal.values())
+
+    def count(self, state: TaskState) -> int:
+        """Tasks that ended in the terminal ``state``."""
+        return self._terminal[state]
 
     def snapshot(self) -> BoardSnapshot:
         """Counts by state, frozen."""

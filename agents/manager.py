@@ -1,44 +1,58 @@
-"""``TaskManager``: the task board and the workers it knows.
+"""``TaskManager``: the agent that turns messages into calls on the parts it owns.
 
 Design:
-    * Workers (and QA reviewers) are tracked through connection hooks: a worker's
-      profile arrives in its ``AgentDetail``. Placement starts once
-      ``expected_workers`` have connected (the seed's rule); later arrivals are used at
-      once. Placement itself lives in ``agents.placement``, live operations in
-      ``agents.operations``, results and their settlement in ``agents.settlement``.
-    * Tasks join the board at the start or at their arrival time. Consensus goes to
-      an exact, evenly spread share of them, with no randomness; a workload split pins
-      each starting task to its worker.
-    * A departed worker's tasks go back on the board; what it had started stays as a
-      ``draft`` response, which never counts.
+    The manager holds no task or worker logic itself. It owns four plain parts, each
+    built with its dependencies and tested alone: the :class:`~agents.board.TaskBoard`
+    (every task's state, and its only writer), the :class:`~agents.dispatch.Dispatcher`
+    (the workers, an index of free capacity kept up to date, placement), the
+    :class:`~agents.settlement.Settlement` (answers, verdicts and departures turned
+    into board transitions) and the :class:`~agents.operations.Operations` (admitting
+    tasks; add, remove, reassign, redistribute, set status). Placement starts once
+    ``expected_workers`` have connected (the seed's rule). The run ends when every
+    task is final and no arrival is due: the manager logs the success rate,
+    broadcasts ``SimulationComplete`` and leaves.
 """
 
 from __future__ import annotations
 
-import math
-from collections.abc import Iterable
-from typing import TYPE_CHECKING, Any
+from collections.abc import Callable, Iterable
+from typing import TYPE_CHECKING, Any, Literal
 
-from agents.board import TaskBoard, TaskRecord, TaskState
-from agents.distribution import Distribution, split
+from agents.base import BaseAgent
+from agents.board import TaskBoard
+from agents.dispatch import Dispatcher
+from agents.distribution import Distribution, WorkloadUnit
 from agents.handlers import on, on_connect, on_disconnect
+from agents.operations import Operations
 from agents.performance import PerformanceModel, ThresholdModel
-from agents.placement import WorkerRecord
 from agents.policies.base import Policy
 from agents.policies.registry import make_policy
+from agents.progress import progress, unfinished
+from agents.record import TaskRecord, TaskState
+from agents.roster import WorkerRecord
 from agents.runtime import current_runtime
 from agents.settlement import Settlement
-from agents.worker import WorkerProfile
-from protocol.messages import AgentDetail, Task, TaskResult, WorkerLeaving, WorkRequest
+from protocol.messages import (
+    AgentDetail,
+    ReviewResult,
+    SimulationComplete,
+    Task,
+    TaskAccepted,
+    TaskId,
+    TaskRejected,
+    TaskResult,
+    Undeliverable,
+    WorkerLeaving,
+    WorkRequest,
+)
 
 if TYPE_CHECKING:
-    from agents.base import BaseAgent
     from agents.runtime import Runtime
 
 __all__ = ["TaskManager"]
 
 
-class TaskManager(Settlement):
+class TaskManager(BaseAgent):
     """Assigns tasks to workers by policy and collects their results.
 
     Args:
@@ -52,6 +66,14 @@ class TaskManager(Settlement):
         arrivals: Tasks that arrive later, as ``(simulated time, task)``.
         distribution: Consensus, minimum submissions, QA, pulling or workload split.
         id: Overrides the id.
+
+    Attributes:
+        board: The tasks.
+        dispatcher: The workers and placement.
+        settlement: Results and final states.
+        operations: Admitting tasks, and the live operations.
+        listeners: Called with ``(manager, record)`` after each task settles.
+        finished_at: When the run ended (``None`` while it runs).
 
     Raises:
         ValueError: for ``expected_workers`` or ``max_attempts`` below 1, or a duplicate
@@ -85,77 +107,93 @@ class TaskManager(Settlement):
         self.policy = make_policy(policy)
         self.model = model or ThresholdModel()
         self.distribution = distribution or Distribution()
+        self.listeners: list[Callable[[TaskManager, TaskRecord], None]] = []
+        self.finished_at: float | None = None
         self.board = TaskBoard()
-        self.workers: dict[str, WorkerRecord] = {}
-        self.reviewers: dict[str, WorkerRecord] = {}
-        self._init_placement()
-        self._consensus_seen = 0
-        self._init_settlement()
-        tasks = list(tasks)
-        for position, task in enumerate(tasks):
-            if not isinstance(task, Task):
-                raise TypeError(f"tasks[{position}] is not a Task: {task!r}")
-            if task.id in self.board:
-                raise ValueError(f"duplicate task id {task.id!r} at tasks[{position}]")
-            self._add(task, 0.0)
-        self._arrivals = sorted(arrivals, key=lambda pair: pair[0])
-        seen = set()
-        for when, task in self._arrivals:
-            if task.id in self.board or task.id in seen:
-                raise ValueError(f"duplicate task id {task.id!r} in arrivals")
-            if not (math.isfinite(when) and when >= 0):
-                raise ValueError(f"arrival time of task {task.id!r} must be >= 0, got {when!r}")
-            seen.add(task.id)
-        self._next_arrival = 0
-        units = self.distribution.workload
-        if units:
-            for record, assignee in zip(
-                list(self.board), split(len(self.board), units), strict=True
-            ):
-                record.designated = assignee
+        wiring: dict[str, Any] = {"send": self.send_nowait, "clock": self._clock, "log": self.log}
+        parts = (self.board, self.policy, self.model, self.distribution)
+        self.dispatcher = Dispatcher(*parts, rng=self._rng, wake=self._wake, **wiring)
+        self.settlement = Settlement(
+            self.board,
+            self.dispatcher,
+            self.distribution,
+            self.model,
+            max_attempts,
+            rng=self._rng,
+            on_settled=self._settled,
+            **wiring,
+        )
+        self.operations = Operations(
+            self.board, self.dispatcher, self.settlement, self.distribution, **wiring
+        )
+        self.operations.admit_initial(tasks, arrivals)
 
-    # -- tasks -------------------------------------------------------------------------
+    # -- wiring ---------------------------------------------------------------------------
 
-    def _add(self, task: Task, now: float) -> TaskRecord:
-        required = self.distribution.min_submitted
-        consensus = self.distribution.consensus
-        if consensus is not None:
-            # Every task whose share of the running count crosses a whole number gets
-            # consensus: an exact, evenly spread percentage without randomness.
-            self._consensus_seen += 1
-            n = self._consensus_seen
-            if math.floor(n * consensus.percentage / 100) > math.floor(
-                (n - 1) * consensus.percentage / 100
-            ):
-                required = max(required, consensus.assignees)
-        overlap = self.distribution.overlap if required > 1 or task.truth is not None else 0
-        return self.board.add(task, now, required=required, overlap=overlap)
+    def _clock(self) -> float:
+        runtime = self._runtime
+        return self.now if runtime is None else runtime.clock.now()
 
-    @property
-    def arrivals_left(self) -> int:  # type: ignore[override]
-        """Tasks scheduled to arrive that have not arrived yet."""
-        return len(self._arrivals) - self._next_arrival
+    def _rng(self) -> Any:
+        return self.random
+
+    def _wake(self) -> None:
+        if not self.stopped:
+            self.runtime.at_instant_end(self._placement_pass)
+
+    def _placement_pass(self) -> None:
+        if self.stopped:
+            return
+        try:
+            self.dispatcher.place()
+        except Exception as error:
+            self.runtime._handler_failed(self, "placement", error)
 
     def _start(self, runtime: Runtime) -> None:
         super()._start(runtime)
+        now = runtime.clock.now
+        self.dispatcher.clock = self.settlement.clock = self.operations.clock = now
         self._schedule_arrival()
 
     def _schedule_arrival(self) -> None:
-        if self._next_arrival < len(self._arrivals):
-            when = self._arrivals[self._next_arrival][0]
+        when = self.operations.next_arrival()
+        if when is not None:
             self.call_later(max(0.0, when - self.now), self._arrive)
 
     def _arrive(self) -> None:
-        now = self.now
-        while self._next_arrival < len(self._arrivals):
-            when, task = self._arrivals[self._next_arrival]
-            if when > now:
-                break
-            self._next_arrival += 1
-            self._add(task, now)
-            self.log.debug("task_arrived", t=now, task=task.id)
+        self.operations.arrive(self.now)
         self._schedule_arrival()
-        self._request_pass()
+        self.dispatcher.request_pass()
+
+    def _settled(self, record: TaskRecord) -> None:
+        for listener in self.listeners:
+            listener(self, record)
+        self._maybe_finish()
+
+    def _maybe_finish(self) -> None:
+        if self.dispatcher.ready and not self.board.open_count() and not self.arrivals_left:
+            self._finish()
+
+    def _finish(self) -> None:
+        if self.stopped or self.finished_at is not None:
+            return
+        board = self.board
+        self.finished_at = self.now
+        completed, failed = board.count(TaskState.COMPLETED), board.count(TaskState.FAILED)
+        decided = completed + failed
+        self.log.info(
+            "run_complete",
+            t=self.now,
+            total=len(board),
+            completed=completed,
+            failed=failed,
+            removed=board.count(TaskState.REMOVED),
+            success_rate=round(completed / decided if decided else 0.0, 4),
+        )
+        self.runtime.bus.broadcast(
+            self.id, SimulationComplete(total=len(board), completed=completed, failed=failed)
+        )
+        self.stop("complete")
 
     async def start_agent(self, key: bytes = b"", peers: Iterable[BaseAgent] = ()) -> None:
         """Start this manager and ``peers`` in the current run; return when it stops.
@@ -172,97 +210,170 @@ class TaskManager(Settlement):
         current_runtime().add(self, *peers)
         await self.wait_stopped()
 
-    # -- workers ------------------------------------------------------------------------
+    # -- handlers -------------------------------------------------------------------------
 
     @on_connect("worker")
     async def handle_connection(self, topic: str, agent: AgentDetail) -> None:
         """Track a worker; start placing once the expected number is connected."""
-        record = WorkerRecord(
-            agent, WorkerProfile.model_validate(agent.profile), len(self.workers), self.now
-        )
-        self.workers[agent.id] = record
-        self._refresh(record)
-        connected = sum(1 for w in self.workers.values() if w.connected)
+        dispatcher = self.dispatcher
+        dispatcher.connect(agent)
+        connected = dispatcher.connected
         self.log.info("worker_connected", t=self.now, worker=agent.id, connected=connected)
-        if not self._ready and connected >= self.expected_workers:
-            self._ready = True
+        if not dispatcher.ready and connected >= self.expected_workers:
+            dispatcher.ready = True
             self.log.info("workers_ready", t=self.now, connected=connected)
             self._maybe_finish()
-        self._request_pass()
+        dispatcher.request_pass()
 
     @on_connect("reviewer")
     async def handle_reviewer(self, topic: str, agent: AgentDetail) -> None:
         """Track a QA reviewer named in the QA settings."""
         qa = self.distribution.qa
-        if qa is None or agent.id not in qa.reviewers:
-            return
-        self.reviewers[agent.id] = WorkerRecord(
-            agent, WorkerProfile.model_validate(agent.profile), len(self.reviewers), self.now
-        )
-        self._request_pass()
+        if qa is not None and agent.id in qa.reviewers:
+            self.dispatcher.connect_reviewer(agent)
 
     @on_disconnect("worker")
     async def handle_disconnection(self, topic: str, agent: AgentDetail) -> None:
         """Put back the work of a departed worker; its unfinished work becomes drafts."""
-        record = self.workers.get(agent.id)
-        if record is None:
-            return
-        record.connected = False
-        self._available.pop(agent.id, None)
-        self._requests.pop(agent.id, None)
-        self._undesignate(agent.id)
-        for task_id in list(record.held):
-            task = self.board.get(task_id)
-            hold = self._drop_hold(task, agent.id)
-            if hold.started is not None:
-                task.responses.append(
-                    TaskResult(
-                        task_id=task_id,
-                        worker=agent.id,
-                        success=False,
-                        status="draft",
-                        attempt=hold.attempt,
-                    )
-                )
-            if task.terminal is None:
-                task.reassignments += 1
-                self.board.requeue(task)
-                self.log.info("work_requeued", t=self.now, task=task_id, worker=agent.id)
-        self._request_pass()
+        self.settlement.departed(agent.id)
 
     @on_disconnect("reviewer")
     async def handle_reviewer_gone(self, topic: str, agent: AgentDetail) -> None:
         """A reviewer left: its reviews go back to the front of the queue."""
-        reviewer = self.reviewers.get(agent.id)
-        if reviewer is None:
-            return
-        reviewer.connected = False
-        for job in reversed(list(reviewer.held.values())):
-            if job is not None:
-                self._reviews.appendleft(job)
-        reviewer.held.clear()
-        self._request_pass()
+        self.dispatcher.reviewer_gone(agent.id)
 
     @on(WorkerLeaving)
     async def handle_leaving(self, data: WorkerLeaving, time: float, agent: AgentDetail) -> None:
         """Give a leaving worker nothing new."""
-        worker = self.workers.get(data.worker)
+        worker = self.dispatcher.workers.get(data.worker)
         if worker is not None:
-            self._mark_leaving(worker)
+            self.dispatcher.leaving(worker)
 
     @on(WorkRequest)
     async def handle_request(self, data: WorkRequest, time: float, agent: AgentDetail) -> None:
         """A worker asks for work: a batch (pulling), or room again after a refusal."""
-        worker = self.workers.get(data.worker)
-        if worker is None:
-            return
-        worker.blocked = False
-        self._refresh(worker)
-        if self.distribution.pulling is not None:
-            self._requests[data.worker] = None
-        self._request_pass()
+        worker = self.dispatcher.workers.get(data.worker)
+        if worker is not None:
+            said = "capacity" in data.model_fields_set
+            self.dispatcher.asked(worker, data.capacity if said else None)
+
+    @on(TaskAccepted)
+    async def handle_accepted(self, data: TaskAccepted, time: float, agent: AgentDetail) -> None:
+        """Mark the task in progress."""
+        self.settlement.accepted(data, time)
+
+    @on(TaskRejected)
+    async def handle_rejected(self, data: TaskRejected, time: float, agent: AgentDetail) -> None:
+        """Place a refused or withdrawn task again."""
+        self.settlement.rejected(data, time)
+
+    @on(TaskResult)
+    async def handle_result(self, data: TaskResult, time: float, agent: AgentDetail) -> None:
+        """Record a result; complete, retry, review or fail the task."""
+        self.settlement.result(data, time)
+
+    @on(ReviewResult)
+    async def handle_review(self, data: ReviewResult, time: float, agent: AgentDetail) -> None:
+        """Approve the answer, or send the task back for rework elsewhere."""
+        self.settlement.review(data, time)
+
+    @on(Undeliverable)
+    async def handle_undeliverable(
+        self, data: Undeliverable, time: float, agent: AgentDetail
+    ) -> None:
+        """An assignment bounced: its worker is gone, so place the task again."""
+        self.settlement.bounced(data, time)
+
+    # -- operations -----------------------------------------------------------------------
+
+    def add_tasks(self, tasks: Iterable[Task]) -> None:
+        """Put new tasks on the board now; they are placed at the end of this instant.
+
+        Raises:
+            ValueError: for a task id that is on the board already.
+        """
+        now = self.now if self.started else 0.0
+        for task in tasks:
+            self.operations.admit(task, now)
+            self.log.info("task_added", t=now, task=task.id)
+        if self.started:
+            self.dispatcher.request_pass()
+
+    def remove_tasks(self, task_ids: Iterable[TaskId]) -> list[TaskId]:
+        """Take unfinished tasks off the board (final state ``removed``).
+
+        Finished tasks are kept as they are: removing never undoes work.
+
+        Returns:
+            The ids actually removed.
+
+        Raises:
+            KeyError: naming an id that is not on the board.
+        """
+        return self.operations.set_status("removed", list(task_ids))
+
+    def set_status(
+        self,
+        status: Literal["completed", "failed", "removed"],
+        task_ids: Iterable[TaskId] | None = None,
+    ) -> list[TaskId]:
+        """Close tasks by hand (see :meth:`Operations.set_status`)."""
+        return self.operations.set_status(status, task_ids)
+
+    def reassign(self, from_worker: str, to_worker: str) -> int:
+        """Move unstarted work to another worker (see :meth:`Operations.reassign`)."""
+        return self.operations.reassign(from_worker, to_worker)
+
+    def redistribute(self, workload: Iterable[WorkloadUnit]) -> int:
+        """Split unstarted work again (see :meth:`Operations.redistribute`)."""
+        return self.operations.redistribute(workload)
 
     # -- reporting ------------------------------------------------------------------------
+
+    @property
+    def workers(self) -> dict[str, WorkerRecord]:
+        """The workers the manager knows, by id."""
+        return self.dispatcher.workers
+
+    @property
+    def reviewers(self) -> dict[str, WorkerRecord]:
+        """The QA reviewers the manager knows, by id."""
+        return self.dispatcher.reviewers
+
+    @property
+    def task_results(self) -> list[TaskResult]:
+        """The deciding result of each task settled by one, in order."""
+        return self.settlement.task_results
+
+    @property
+    def stale_results(self) -> int:
+        """Refusals, results and verdicts ignored as late or duplicate."""
+        return self.settlement.stale_results
+
+    @property
+    def rework(self) -> int:
+        """Answers rejected in QA and sent back for another attempt."""
+        return self.settlement.rework
+
+    @property
+    def reviews(self) -> int:
+        """Answers queued for QA review."""
+        return self.settlement.reviews
+
+    @property
+    def overshoot(self) -> int:
+        """Submissions that arrived after their task was complete, over all tasks."""
+        return sum(r.overshoot for r in self.board)
+
+    @property
+    def rejections(self) -> int:
+        """QA rejections, over all tasks."""
+        return sum(r.rejections for r in self.board)
+
+    @property
+    def arrivals_left(self) -> int:
+        """Tasks scheduled to arrive that have not arrived yet."""
+        return self.operations.arrivals_left
 
     def progress(self, with_users_distribution: bool = False) -> dict[str, Any]:
         """Counts of tasks, in the shape of the annotation tool's ``dataset.progress``.
@@ -277,47 +388,13 @@ class TaskManager(Settlement):
             yet terminal), and ``"users"`` when asked; completed + pending + failed +
             removed == total.
         """
-        snap = self.board.snapshot()
-        out: dict[str, Any] = {
-            "total": snap.total,
-            "completed": snap.completed,
-            "pending": snap.unfinished,
-            "failed": snap.failed,
-            "removed": snap.removed,
-        }
-        if with_users_distribution:
-            users: dict[str, dict[str, dict[str, int]]] = {}
-            for record in self.board:
-                if record.terminal in (TaskState.FAILED, TaskState.REMOVED):
-                    continue
-                bucket = "completed" if record.terminal is TaskState.COMPLETED else "pending"
-                for response in record.responses:
-                    worker = self.workers.get(response.worker)
-                    name = worker.detail.name if worker is not None else response.worker
-                    user = users.setdefault(
-                        name,
-                        {
-                            "completed": {"submitted": 0, "draft": 0, "discarded": 0},
-                            "pending": {"submitted": 0, "draft": 0, "discarded": 0},
-                        },
-                    )
-                    user[bucket][response.status] += 1
-            out["users"] = dict(sorted(users.items()))
-        return out
+        return progress(self.board, self.workers, with_users_distribution)
 
     def waiting_for(self) -> str | None:
         """What keeps the run from ending, if anything."""
         if self.stopped:
             return None
-        if not self._ready:
-            connected = sum(1 for w in self.workers.values() if w.connected)
+        if not self.dispatcher.ready:
+            connected = self.dispatcher.connected
             return f"{self.expected_workers} expected workers, {connected} connected"
-        snap = self.board.snapshot()
-        open_tasks = snap.unfinished
-        if not open_tasks and not self.arrivals_left:
-            return None
-        review = f", {snap.submitted} awaiting review" if snap.submitted else ""
-        return (
-            f"{open_tasks} unfinished tasks ({snap.pending} pending that no connected "
-            f"worker can take, {snap.assigned + snap.in_progress} held{review})"
-        )
+        return unfinished(self.board, self.arrivals_left)

@@ -3,19 +3,31 @@
 Each can be called from a script while a run is under way, or scheduled as a timed
 scenario event. Nothing is lost: an operation only moves work that has not started,
 and a task leaves the board only by reaching a final state, exactly once.
+
+Tasks join the board through :meth:`Operations.admit`: consensus goes to an exact,
+evenly spread share of them, with no randomness.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from typing import Literal
+import math
+from collections.abc import Callable, Iterable
+from typing import Any, Literal
 
-from agents.board import TaskRecord, TaskState
-from agents.distribution import WorkloadUnit, check_workload, split
-from agents.placement import Placement
-from protocol.messages import Task, TaskId, TaskResult, TaskWithdrawn
+from agents.board import TaskBoard
+from agents.dispatch import Dispatcher
+from agents.distribution import Distribution, WorkloadUnit, check_workload, split
+from agents.record import TaskRecord, TaskState
+from agents.settlement import Settlement
+from protocol.messages import Message, Task, TaskId, TaskWithdrawn
 
 __all__ = ["Operations", "Workload"]
+
+_STATES = {
+    "completed": TaskState.COMPLETED,
+    "failed": TaskState.FAILED,
+    "removed": TaskState.REMOVED,
+}
 
 
 class Workload(tuple[WorkloadUnit, ...]):
@@ -31,50 +43,115 @@ class Workload(tuple[WorkloadUnit, ...]):
         return value
 
 
-class Operations(Placement):
-    """Live operations (a base of ``TaskManager``)."""
+class Operations:
+    """Admitting tasks, and the live operations on them.
 
-    arrivals_left: int
+    Args:
+        board: The task board.
+        dispatcher: The workers and placement.
+        settlement: Where tasks are made final.
+        distribution: The distribution mode (consensus share, overlap).
+        send: Sends a message to an agent by id.
+        clock: The simulated time.
+        log: A structlog logger.
+    """
 
-    def _settle(
-        self, record: TaskRecord, state: TaskState, result: TaskResult | None = None
+    def __init__(
+        self,
+        board: TaskBoard,
+        dispatcher: Dispatcher,
+        settlement: Settlement,
+        distribution: Distribution,
+        *,
+        send: Callable[[str, Message], None],
+        clock: Callable[[], float],
+        log: Any,
     ) -> None:
-        raise NotImplementedError  # provided by Settlement
+        self.board = board
+        self.dispatcher = dispatcher
+        self.settlement = settlement
+        self.distribution = distribution
+        self._send = send
+        self.clock = clock
+        """The simulated time (the manager binds it to its runtime's clock on start)."""
+        self.log = log
+        self._consensus_seen = 0
+        self._arrivals: list[tuple[float, Task]] = []
+        self._next_arrival = 0
 
-    def _withdraw(self, record: TaskRecord) -> None:
-        """Take back every unstarted hold on ``record`` (the worker answers)."""
-        for worker_id, hold in list(record.holders.items()):
-            if hold.started is None:
-                self.send_nowait(worker_id, TaskWithdrawn(task_id=record.id))
+    def admit_initial(
+        self, tasks: Iterable[Task], arrivals: Iterable[tuple[float, Task]] = ()
+    ) -> None:
+        """Admit the starting tasks at time 0 (split by workload) and keep the later ones.
 
-    def add_tasks(self, tasks: Iterable[Task]) -> None:
-        """Put new tasks on the board now; they are placed at the end of this instant.
+        Raises:
+            TypeError: for an item of ``tasks`` that is not a ``Task``.
+            ValueError: for a duplicate task id (naming it and its position) or a
+                negative arrival time.
+        """
+        for position, task in enumerate(tasks):
+            if not isinstance(task, Task):
+                raise TypeError(f"tasks[{position}] is not a Task: {task!r}")
+            if task.id in self.board:
+                raise ValueError(f"duplicate task id {task.id!r} at tasks[{position}]")
+            self.admit(task, 0.0)
+        units = self.distribution.workload
+        if units:  # a workload split pins each starting task to its worker
+            records = list(self.board)
+            for record, assignee in zip(records, split(len(records), units), strict=True):
+                self.board.designate(record, assignee)
+        self._arrivals = sorted(arrivals, key=lambda pair: pair[0])
+        seen = set()
+        for when, task in self._arrivals:
+            if task.id in self.board or task.id in seen:
+                raise ValueError(f"duplicate task id {task.id!r} in arrivals")
+            if not (math.isfinite(when) and when >= 0):
+                raise ValueError(f"arrival time of task {task.id!r} must be >= 0, got {when!r}")
+            seen.add(task.id)
+
+    @property
+    def arrivals_left(self) -> int:
+        """Tasks scheduled to arrive that have not arrived yet."""
+        return len(self._arrivals) - self._next_arrival
+
+    def next_arrival(self) -> float | None:
+        """When the next scheduled task arrives (``None``: no more)."""
+        if self._next_arrival < len(self._arrivals):
+            return self._arrivals[self._next_arrival][0]
+        return None
+
+    def arrive(self, now: float) -> int:
+        """Admit every scheduled task due by ``now``; return how many."""
+        arrivals = self._arrivals
+        first = self._next_arrival
+        while self._next_arrival < len(arrivals):
+            when, task = arrivals[self._next_arrival]
+            if when > now:
+                break
+            self._next_arrival += 1
+            self.admit(task, now)
+            self.log.debug("task_arrived", t=now, task=task.id)
+        return self._next_arrival - first
+
+    def admit(self, task: Task, now: float) -> TaskRecord:
+        """Put a task on the board with the responses its mode wants.
 
         Raises:
             ValueError: for a task id that is on the board already.
         """
-        now = self.now if self.started else 0.0
-        for task in tasks:
-            self._add(task, now)
-            self.log.info("task_added", t=now, task=task.id)
-        if self.started:
-            self._request_pass()
-
-    def _add(self, task: Task, now: float) -> TaskRecord:
-        raise NotImplementedError  # provided by TaskManager
-
-    def remove_tasks(self, task_ids: Iterable[TaskId]) -> list[TaskId]:
-        """Take unfinished tasks off the board (final state ``removed``).
-
-        Finished tasks are kept as they are: removing never undoes work.
-
-        Returns:
-            The ids actually removed.
-
-        Raises:
-            KeyError: naming an id that is not on the board.
-        """
-        return self.set_status("removed", list(task_ids))
+        distribution = self.distribution
+        required = distribution.min_submitted
+        consensus = distribution.consensus
+        if consensus is not None:
+            # Every task whose share of the running count crosses a whole number gets
+            # consensus: an exact, evenly spread percentage without randomness.
+            self._consensus_seen += 1
+            n = self._consensus_seen
+            share = consensus.percentage / 100
+            if math.floor(n * share) > math.floor((n - 1) * share):
+                required = max(required, consensus.assignees)
+        overlap = distribution.overlap if required > 1 or task.truth is not None else 0
+        return self.board.add(task, now, required=required, overlap=overlap)
 
     def set_status(
         self,
@@ -90,12 +167,7 @@ class Operations(Placement):
             ValueError: for another status.
             KeyError: naming an id that is not on the board.
         """
-        states = {
-            "completed": TaskState.COMPLETED,
-            "failed": TaskState.FAILED,
-            "removed": TaskState.REMOVED,
-        }
-        if status not in states:
+        if status not in _STATES:
             raise ValueError(f"status must be completed, failed or removed, got {status!r}")
         records = (
             [self.board.get(i) for i in task_ids]
@@ -105,9 +177,9 @@ class Operations(Placement):
         changed = []
         for record in records:
             if record.terminal is None:
-                self._settle(record, states[status])
+                self.settlement.settle(record, _STATES[status])
                 changed.append(record.id)
-        self.log.info("status_set", t=self.now, status=status, count=len(changed))
+        self.log.info("status_set", t=self.clock(), status=status, count=len(changed))
         return changed
 
     def reassign(self, from_worker: str, to_worker: str) -> int:
@@ -120,25 +192,37 @@ class Operations(Placement):
 
         Raises:
             KeyError: naming a worker the manager does not know.
+            ValueError: if ``to_worker`` takes no new work.
         """
+        workers = self.dispatcher.workers
         for worker_id in (from_worker, to_worker):
-            if worker_id not in self.workers:
+            if worker_id not in workers:
                 raise KeyError(f"no worker with id {worker_id!r}")
-        if not self.workers[to_worker].usable:
+        if not workers[to_worker].usable:
             raise ValueError(f"worker {to_worker!r} takes no new work (gone or leaving)")
-        moved = 0
-        for record in self.board:
-            if record.terminal is not None:
-                continue
+        board = self.board
+        # Its pinned tasks and what it holds, in board order, each once.
+        moving = {r.seq: r for r in board.designated_to(from_worker)}
+        for task_id in workers[from_worker].held:
+            record = board.get(task_id)
             hold = record.holders.get(from_worker)
-            if record.designated == from_worker or (hold is not None and hold.started is None):
-                record.designated = to_worker
-                if hold is not None:
-                    self.send_nowait(from_worker, TaskWithdrawn(task_id=record.id))
-                    record.reassignments += 1
+            if record.terminal is None and hold is not None and hold.started is None:
+                moving[record.seq] = record
+        moved = 0
+        for _, record in sorted(moving.items()):
+            board.designate(record, to_worker)
+            hold = record.holders.get(from_worker)
+            if hold is None:
                 moved += 1
-        self.log.info("reassigned", t=self.now, source=from_worker, target=to_worker, moved=moved)
-        self._request_pass()
+            elif hold.started is None:
+                self._send(from_worker, TaskWithdrawn(task_id=record.id))
+                board.reassigned(record)
+                moved += 1
+            # else: started work stays and finishes where it is; only its share moved.
+        self.log.info(
+            "reassigned", t=self.clock(), source=from_worker, target=to_worker, moved=moved
+        )
+        self.dispatcher.request_pass()
         return moved
 
     def redistribute(self, workload: Iterable[WorkloadUnit]) -> int:
@@ -148,14 +232,16 @@ class Operations(Placement):
             How many tasks changed hands.
 
         Raises:
-            ValueError: if loads do not sum to 100.
+            ValueError: if loads do not sum to 100, or a worker with a load takes no
+                new work.
             KeyError: naming a worker the manager does not know.
         """
         units = Workload(workload)
+        workers = self.dispatcher.workers
         for unit in units:
-            if unit.assignee_id not in self.workers:
+            if unit.assignee_id not in workers:
                 raise KeyError(f"no worker with id {unit.assignee_id!r}")
-            if unit.load > 0 and not self.workers[unit.assignee_id].usable:
+            if unit.load > 0 and not workers[unit.assignee_id].usable:
                 raise ValueError(f"worker {unit.assignee_id!r} takes no new work (gone or leaving)")
         movable = [
             r
@@ -166,12 +252,12 @@ class Operations(Placement):
         for record, assignee in zip(movable, split(len(movable), units), strict=True):
             if record.designated == assignee and all(w == assignee for w in record.holders):
                 continue
-            record.designated = assignee
+            self.board.designate(record, assignee)
             for worker_id in list(record.holders):
                 if worker_id != assignee:
-                    self.send_nowait(worker_id, TaskWithdrawn(task_id=record.id))
-                    record.reassignments += 1
+                    self._send(worker_id, TaskWithdrawn(task_id=record.id))
+                    self.board.reassigned(record)
             moved += 1
-        self.log.info("redistributed", t=self.now, moved=moved)
-        self._request_pass()
+        self.log.info("redistributed", t=self.clock(), moved=moved)
+        self.dispatcher.request_pass()
         return moved

@@ -477,7 +477,7 @@ class TestOperations:
             4: "removed",
             5: "removed",
         }
-        assert manager.board.get(4).responses == []
+        assert manager.board.get(4).responses == ()
 
     def test_remove_unknown_task_raises(self) -> None:
         """Removing an id that is not on the board raises KeyError naming it."""

@@ -1,0 +1,377 @@
+"""``Dispatcher``: the workers the manager knows, their free capacity, and placement.
+
+Design:
+    The dispatcher owns the worker and reviewer records and a :class:`FreeIndex` of
+    free capacity, updated on every change (connection, departure, crash, leaving,
+    refusal, capacity, hold, release). Anything that frees work or capacity asks for
+    one pass at the end of the current simulated instant (through ``wake``), so a
+    policy sees every task and worker freed at that time together.
+
+    * Push with ``best_fit`` or ``most_skilled``: the pass takes a window of the
+      queue (the best tasks of each category, as many as there is free capacity) and
+      places each task from the index: ``O(log W)`` per placement, whatever the
+      number of idle workers.
+    * Push with any other policy: the policy gets a frozen
+      :class:`~agents.policies.base.Snapshot` of the window and the free workers
+      (longest idle first); every assignment it returns is checked, then sent.
+    * Pull: each worker that asked for work gets a batch, chosen by the policy from
+      a snapshot holding only that worker, up to ``batch_size`` and never beyond
+      ``max_batch_workload`` held; a request nothing can answer waits for new work.
+    * QA: answers sampled for review wait in a FIFO queue for a free reviewer.
+
+    A task offered twice in one pass is placed at most once per offer, so a task
+    that wants several workers at once (consensus) is offered again while an offer
+    places something and room is left.
+"""
+
+from __future__ import annotations
+
+import random
+from collections import deque
+from collections.abc import Callable
+from typing import Any
+
+from agents.board import Hold, TaskBoard, TaskRecord
+from agents.distribution import Distribution
+from agents.index import FreeIndex
+from agents.performance import PerformanceModel
+from agents.placement import check_assignment, choose, pending_view, worker_view
+from agents.policies.base import Policy, Snapshot
+from agents.policies.best_fit import BestFit
+from agents.policies.most_skilled import MostSkilled
+from agents.roster import ReviewJob, WorkerRecord, review_key
+from agents.worker import WorkerProfile
+from protocol.messages import AgentDetail, Message, TaskAssignment, TaskId
+
+__all__ = ["Dispatcher"]
+
+
+class Dispatcher:
+    """Workers, their free capacity, and the placement passes of one manager.
+
+    Args:
+        board: The task board.
+        policy: The placement policy.
+        model: The performance model the policy may reason with.
+        distribution: The distribution mode.
+        send: Sends a message to an agent by id.
+        clock: The simulated time.
+        rng: The manager's random stream (for randomized policies).
+        wake: Asks for :meth:`place` to run at the end of the current instant.
+        log: A structlog logger.
+    """
+
+    def __init__(
+        self,
+        board: TaskBoard,
+        policy: Policy,
+        model: PerformanceModel,
+        distribution: Distribution,
+        *,
+        send: Callable[[str, Message], None],
+        clock: Callable[[], float],
+        rng: Callable[[], random.Random],
+        wake: Callable[[], None],
+        log: Any,
+    ) -> None:
+        self.board = board
+        self.policy = policy
+        self.model = model
+        self.distribution = distribution
+        self._send = send
+        self.clock = clock
+        """The simulated time (the manager binds it to its runtime's clock on start)."""
+        self._rng = rng
+        self._wake = wake
+        self.log = log
+        self.workers: dict[str, WorkerRecord] = {}
+        self.reviewers: dict[str, WorkerRecord] = {}
+        self.index = FreeIndex()
+        self.connected = 0
+        """Workers (not reviewers) on the bus now."""
+        self.ready = False
+        """Whether placement has begun (the expected workers connected)."""
+        # The policy's optional hooks, looked up once rather than per worker and task.
+        self.estimator = getattr(policy, "estimate", None)
+        self.observer = getattr(policy, "observe", None)
+        kind = type(policy)
+        self._indexed = (
+            "best_fit" if kind is BestFit else "most_skilled" if kind is MostSkilled else None
+        )
+        self._requests: dict[str, None] = {}
+        self._reviews: deque[ReviewJob] = deque()
+        self._excluded: dict[TaskId, set[str]] = {}
+        self._requested = False
+        pulling = distribution.pulling
+        self._pull_limit = 0 if pulling is None else pulling.max_batch_workload
+
+    # -- workers -----------------------------------------------------------------------
+
+    def connect(self, detail: AgentDetail) -> WorkerRecord:
+        """Track a worker that connected (it may take work at once)."""
+        now = self.clock()
+        known = self.workers.get(detail.id)
+        if known is not None and known.connected:  # the same id again: the newer counts
+            self.connected -= 1
+            self.index.update(known, 0)
+        worker = WorkerRecord(
+            detail, WorkerProfile.model_validate(detail.profile), len(self.workers), now
+        )
+        self.workers[detail.id] = worker
+        self.connected += 1
+        self.refresh(worker)
+        return worker
+
+    def connect_reviewer(self, detail: AgentDetail) -> WorkerRecord:
+        """Track a QA reviewer that connected."""
+        now = self.clock()
+        reviewer = WorkerRecord(
+            detail, WorkerProfile.model_validate(detail.profile), len(self.reviewers), now
+        )
+        self.reviewers[detail.id] = reviewer
+        self.request_pass()
+        return reviewer
+
+    def disconnect(self, worker_id: str) -> WorkerRecord | None:
+        """A worker left the bus: it takes nothing more (its held work is the caller's)."""
+        worker = self.workers.get(worker_id)
+        if worker is None or not worker.connected:
+            return worker
+        worker.connected = False
+        self.connected -= 1
+        self.refresh(worker)
+        self._requests.pop(worker_id, None)
+        self.unpin(worker_id)
+        return worker
+
+    def reviewer_gone(self, reviewer_id: str) -> None:
+        """A reviewer left: its reviews go back to the front of the queue."""
+        reviewer = self.reviewers.get(reviewer_id)
+        if reviewer is None:
+            return
+        reviewer.connected = False
+        for job in reversed(list(reviewer.held.values())):
+            if job is not None:
+                self._reviews.appendleft(job)
+        reviewer.held.clear()
+        self.request_pass()
+
+    def leaving(self, worker: WorkerRecord) -> None:
+        """Give a worker that is going nothing new, and free the tasks pinned to it."""
+        worker.leaving = True
+        self.refresh(worker)
+        self._requests.pop(worker.detail.id, None)
+        self.unpin(worker.detail.id)
+
+    def unpin(self, worker_id: str) -> None:
+        """Free the tasks pinned to a worker that is gone or going, for anyone to take."""
+        for record in self.board.designated_to(worker_id):
+            self.board.designate(record, None)
+
+    def block(self, worker: WorkerRecord) -> None:
+        """The worker refused work as busy: nothing new until it asks again."""
+        worker.blocked = True
+        self.refresh(worker)
+
+    def asked(self, worker: WorkerRecord, capacity: int | None = None) -> None:
+        """The worker asked for work: it has room again (and ``capacity``, if it says)."""
+        worker.blocked = False
+        if capacity is not None:
+            if capacity < 1:
+                raise ValueError(f"capacity must be >= 1, got {capacity!r}")
+            worker.capacity = capacity
+        self.refresh(worker)
+        if self.distribution.pulling is not None:
+            self._requests[worker.detail.id] = None
+        self.request_pass()
+
+    def limit(self, worker: WorkerRecord) -> int:
+        """How much ``worker`` may hold at once."""
+        pulling = self.distribution.pulling
+        if pulling is not None and worker.detail.role == "worker":
+            return pulling.max_batch_workload
+        return worker.capacity
+
+    def room(self, worker: WorkerRecord) -> int:
+        """Free capacity of ``worker`` now (0 if it takes nothing new)."""
+        if not worker.connected or worker.blocked or worker.leaving:
+            return 0
+        return self.limit(worker) - len(worker.held)
+
+    def refresh(self, worker: WorkerRecord) -> None:
+        """File a worker's free capacity in the index again (reviewers are not filed)."""
+        if worker.connected and not worker.blocked and not worker.leaving:
+            free = (self._pull_limit or worker.capacity) - len(worker.held)
+        else:
+            free = 0
+        if worker.detail.role == "worker":
+            self.index.update(worker, free)
+
+    def exclude(self, task_id: TaskId, worker_id: str) -> set[str]:
+        """Never give ``task_id`` to ``worker_id`` again; return who is excluded from it."""
+        excluded = self._excluded.setdefault(task_id, set())
+        excluded.add(worker_id)
+        return excluded
+
+    def estimate(self, worker: WorkerRecord, category: str | None) -> float:
+        """The policy's skill estimate of ``worker``, else its declared skill."""
+        if self.estimator is not None:
+            return float(self.estimator(worker.detail.id, category))
+        return worker.profile.skill_for(category)
+
+    # -- holding ---------------------------------------------------------------------
+
+    def assign(self, record: TaskRecord, worker: WorkerRecord) -> Hold:
+        """Hold ``record`` for ``worker`` and send it the assignment."""
+        now = self.clock()
+        worker_id = worker.detail.id
+        hold = self.board.hold(record, worker_id, now)
+        worker.held[record.id] = None
+        self.refresh(worker)
+        self.log.info(
+            "task_assigned",
+            t=now,
+            task=record.id,
+            worker=worker_id,
+            difficulty=record.task.difficulty,
+            attempt=hold.attempt,
+        )
+        self._send(worker_id, TaskAssignment(task=record.task, attempt=hold.attempt))
+        return hold
+
+    def take_back(self, record: TaskRecord, worker_id: str) -> Hold:
+        """End ``worker_id``'s hold on the task and give the worker its room back.
+
+        Raises:
+            KeyError: if ``worker_id`` does not hold the task.
+        """
+        hold = self.board.drop(record, worker_id)
+        worker = self.workers.get(worker_id)
+        if worker is not None and record.id in worker.held:
+            del worker.held[record.id]
+            worker.idle_since = self.clock()
+            self.refresh(worker)
+        return hold
+
+    def queue_review(self, job: ReviewJob) -> None:
+        """An answer waits for a QA verdict."""
+        self._reviews.append(job)
+
+    def end_review(self, reviewer_id: str, task_id: TaskId, attempt: int) -> WorkerRecord | None:
+        """A reviewer gave its verdict: free its room; return it if it held the review."""
+        reviewer = self.reviewers.get(reviewer_id)
+        key = review_key(task_id, attempt)
+        if reviewer is None or key not in reviewer.held:
+            return None
+        del reviewer.held[key]
+        reviewer.idle_since = self.clock()
+        return reviewer
+
+    # -- passes --------------------------------------------------------------------------
+
+    def request_pass(self) -> None:
+        """Ask for one placement pass at the end of this instant (once placement began)."""
+        if self.ready and not self._requested:
+            self._requested = True
+            self._wake()
+
+    def place(self) -> None:
+        """Run the placement pass: push or pull, then reviews."""
+        self._requested = False
+        if self.distribution.pulling is not None:
+            self._pull_pass()
+        elif self._indexed is not None:
+            self._push_indexed()
+        else:
+            self._push_snapshot()
+        self._review_pass()
+
+    def _push_indexed(self) -> None:
+        index = self.index
+        board = self.board
+        top = self._indexed == "most_skilled"
+        while index.total > 0:
+            window = board.window(per_category=index.total)
+            if not window:
+                return
+            given = 0
+            try:
+                for record in window:
+                    if index.total <= 0:
+                        break
+                    worker = choose(index, self.workers, record, self._excluded, top)
+                    if worker is not None:
+                        self.assign(record, worker)
+                        given += 1
+            finally:
+                board.restore(window)
+            if not given:
+                return
+
+    def _push_snapshot(self) -> None:
+        # Longest idle first, as the snapshot promises: a worker with room left keeps
+        # its place among the available while its idle time moves on.
+        workers = sorted(self.index.members(), key=lambda w: (w.idle_since, w.order))
+        room = {w.detail.id: self.index.free(w.detail.id) for w in workers}
+        while free := sum(room.values()):
+            if not self._offer(free, workers, room):
+                return
+            workers = [w for w in workers if room[w.detail.id] > 0]
+
+    def _pull_pass(self) -> None:
+        pulling = self.distribution.pulling
+        assert pulling is not None
+        for worker_id in list(self._requests):
+            worker = self.workers.get(worker_id)
+            if worker is None or not worker.usable:
+                self._requests.pop(worker_id, None)
+                continue
+            room = min(pulling.batch_size, self.room(worker))
+            if room > 0 and self._offer(room * 2, [worker], {worker_id: room}):
+                self._requests.pop(worker_id, None)
+
+    def _offer(self, width: int, workers: list[WorkerRecord], room: dict[str, int]) -> int:
+        window = self.board.window(per_category=width)
+        if not window:
+            return 0
+        try:
+            categories = dict.fromkeys(r.task.skill for r in window if r.task.skill is not None)
+            views = tuple(
+                worker_view(w, room[w.detail.id], categories, self.estimator) for w in workers
+            )
+            pending = tuple(pending_view(r, self._excluded) for r in window)
+            offered = {r.id: (r, p) for r, p in zip(window, pending, strict=True)}
+            free = {v.id: v for v in views}
+            snapshot = Snapshot(self.clock(), pending, views, self._rng(), self.model)
+            given = 0
+            for assignment in self.policy.assign(snapshot):
+                record = check_assignment(self.policy, assignment, offered, free, room)
+                room[assignment.worker_id] -= 1
+                self.assign(record, self.workers[assignment.worker_id])
+                given += 1
+            return given
+        finally:
+            self.board.restore(window)
+
+    def _review_pass(self) -> None:
+        while self._reviews:
+            free = [r for r in self.reviewers.values() if self.room(r) > 0]
+            if not free:
+                return
+            reviewer = min(free, key=lambda r: (r.load, r.idle_since, r.order))
+            job = self._reviews.popleft()
+            record = self.board.get(job.task_id)
+            reviewer.held[review_key(job.task_id, job.attempt)] = job
+            self.log.info(
+                "review_assigned",
+                t=self.clock(),
+                task=job.task_id,
+                reviewer=reviewer.detail.id,
+                worker=job.worker,
+            )
+            self._send(
+                reviewer.detail.id,
+                TaskAssignment(
+                    task=record.task, attempt=job.attempt, review_of=job.worker, answer=job.answer
+                ),
+            )
