@@ -21,6 +21,7 @@ from agents.errors import (
     SimulationStalledError,
 )
 from agents.handlers import HandlerSpec, handler_specs, on, on_connect, on_disconnect, on_run
+from agents.logs import library_logger
 from agents.loop import SimulationLoop, Timer
 from agents.manager import TaskManager
 from agents.memory import eased_gc
@@ -36,7 +37,7 @@ from agents.performance import (
     task_draws,
 )
 from agents.placement import Placement, ReviewJob, WorkerRecord, review_key
-from agents.runtime import Runtime, current_runtime, run
+from agents.runtime import Runtime, current_runtime, run, run_async
 from agents.settlement import Settlement
 from agents.summary import Ending, HandlerFailure, RunSummary
 from agents.worker import WorkerAgent, WorkerProfile, answer_for
@@ -88,6 +89,7 @@ __all__ = [
     "current_runtime",
     "eased_gc",
     "handler_specs",
+    "library_logger",
     "log_odds",
     "majority",
     "make_clock",
@@ -97,6 +99,7 @@ __all__ = [
     "on_run",
     "review_key",
     "run",
+    "run_async",
     "sigmoid",
     "split",
     "task_draws",

@@ -13,6 +13,10 @@ Design:
       stopped, what each was waiting for is logged and kept in the summary, and
       whoever awaited them goes on. Only a main coroutine still waiting after that
       makes :func:`run` raise :class:`~agents.errors.SimulationStalledError`.
+    * A run has its own event loop. Called where a loop already runs in this thread (a
+      Jupyter kernel, an async program), :meth:`Runtime.run` runs the simulation in a
+      worker thread and waits for it; :meth:`Runtime.run_async` does the same without
+      blocking the caller's loop. The simulation is the same either way.
     * While it runs, the cyclic garbage collector is eased (``gc_tuning``, see
       :mod:`agents.memory`); it is restored when the run returns.
 """
@@ -23,21 +27,21 @@ import asyncio
 import json
 import random
 from collections.abc import Awaitable, Callable, Iterable
+from concurrent.futures import ThreadPoolExecutor
 from contextvars import ContextVar
 from typing import Any, TypeVar
-
-import structlog
 
 from agents.base import BaseAgent
 from agents.clock import Clock, make_clock
 from agents.errors import AgentStateError, NoRuntimeError, SimulationStalledError
+from agents.logs import library_logger
 from agents.loop import SimulationLoop, Timer
 from agents.memory import eased_gc
 from agents.summary import Ending, HandlerFailure, RunSummary
 from protocol.bus import MessageBus
 from protocol.envelope import Envelope
 
-__all__ = ["Runtime", "current_runtime", "run"]
+__all__ = ["Runtime", "current_runtime", "run", "run_async"]
 
 T = TypeVar("T")
 
@@ -86,7 +90,7 @@ class Runtime:
         self.clock: Clock = make_clock(clock, speed)
         self.bus = MessageBus(self.clock.now, strict=strict_bus)
         self.random = random.Random(seed)
-        self.log: Any = structlog.get_logger("skillsim").bind(agent="runtime", role="runtime")
+        self.log: Any = library_logger(agent="runtime", role="runtime")
         self.trace: list[Envelope] | None = [] if trace else None
         if self.trace is not None:
             self.bus.tap(self.trace.append)
@@ -251,7 +255,7 @@ class Runtime:
         until: float | None = None,
         strict: bool = False,
     ) -> RunSummary:
-        """Run the simulation to its end.
+        """Run the simulation to its end (in a worker thread if a loop already runs here).
 
         Args:
             main: A coroutine to run as the driver (e.g. one that calls
@@ -269,6 +273,27 @@ class Runtime:
                 happen.
             AgentStateError: if this runtime has run before.
         """
+        if not _loop_running():
+            return self._run(main, until, strict)
+        # A notebook's loop runs in this thread; the simulation needs a loop of its own.
+        with ThreadPoolExecutor(1, thread_name_prefix="skillsim-run") as pool:
+            return pool.submit(self._run, main, until, strict).result()
+
+    async def run_async(
+        self,
+        main: Awaitable[T] | None = None,
+        *,
+        until: float | None = None,
+        strict: bool = False,
+    ) -> RunSummary:
+        """Run the simulation in a worker thread and await its end (for async callers).
+
+        Args, return value and errors are those of :meth:`run`.
+        """
+        return await asyncio.to_thread(self._run, main, until, strict)
+
+    def _run(self, main: Awaitable[T] | None, until: float | None, strict: bool) -> RunSummary:
+        """Run the simulation to its end in this thread, on a loop of its own."""
         if self._ran:
             raise AgentStateError("a runtime runs once; make a new one")
         self._ran = True
@@ -362,3 +387,31 @@ def run(
     runtime = Runtime(seed=seed, clock=clock, speed=speed, strict_bus=strict_bus)
     value: T = runtime.run(main, strict=strict).value
     return value
+
+
+async def run_async(
+    main: Awaitable[T],
+    *,
+    seed: int = 0,
+    clock: str | Clock = "virtual",
+    speed: float = 1.0,
+    strict: bool = False,
+    strict_bus: bool = False,
+) -> T:
+    """Await ``main`` run as a simulation: :func:`run` for async callers and notebooks.
+
+    The simulation runs on its own loop in a worker thread; the caller's loop stays
+    free. Arguments, return value and errors are those of :func:`run`.
+    """
+    runtime = Runtime(seed=seed, clock=clock, speed=speed, strict_bus=strict_bus)
+    value: T = (await runtime.run_async(main, strict=strict)).value
+    return value
+
+
+def _loop_running() -> bool:
+    """Whether an event loop runs in this thread (a Jupyter kernel's, for instance)."""
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return False
+    return True

@@ -21,6 +21,11 @@ from scenarios.distributions import (
     UniformDist,
     dist_bounds,
 )
+from scenarios.live import (
+    Dashboard,
+    Pacer,
+    run_live,
+)
 from scenarios.loader import (
     LIBRARY,
     LoadedScenario,
@@ -37,6 +42,19 @@ from scenarios.metrics import (
     jain,
     percentile,
 )
+from scenarios.observer import (
+    Attempt,
+    Lane,
+    Observer,
+)
+from scenarios.replay import (
+    Counters,
+    Replay,
+    ReplayTask,
+    counters_at,
+    read_replay,
+    render_page,
+)
 from scenarios.report import (
     HIGHER_IS_BETTER,
     MetricSummary,
@@ -47,7 +65,14 @@ from scenarios.report import (
 from scenarios.run import (
     Outcome,
     run_scenario,
+    run_scenario_async,
     run_simulation,
+    run_simulation_async,
+)
+from scenarios.script import (
+    ScriptScenario,
+    load_source,
+    make_simulation,
 )
 from scenarios.spec import (
     ArrivalSpec,
@@ -76,26 +101,35 @@ __all__ = [
     "HIGHER_IS_BETTER",
     "LIBRARY",
     "ArrivalSpec",
+    "Attempt",
     "ChoiceDist",
     "ConsensusSpec",
     "ConstantDist",
+    "Counters",
+    "Dashboard",
     "Director",
     "Distribution",
     "EventSpec",
     "FieldProblemError",
+    "Lane",
     "LoadedScenario",
     "MetricSummary",
     "Metrics",
     "ModelSpec",
     "NormalDist",
+    "Observer",
     "Outcome",
+    "Pacer",
     "PhaseSpec",
     "PolicySpec",
     "PullingSpec",
     "QASpec",
+    "Replay",
+    "ReplayTask",
     "RunResult",
     "ScenarioError",
     "ScenarioSpec",
+    "ScriptScenario",
     "Simulation",
     "StopSpec",
     "TaskGenerate",
@@ -112,16 +146,24 @@ __all__ = [
     "bundled_scenarios",
     "collect",
     "configure_logging",
+    "counters_at",
     "dist_bounds",
     "draw",
     "jain",
     "load_scenario",
+    "load_source",
     "make_distribution",
     "make_model",
+    "make_simulation",
     "percentile",
+    "read_replay",
     "render_comparison",
+    "render_page",
     "render_run",
+    "run_live",
     "run_scenario",
+    "run_scenario_async",
     "run_simulation",
+    "run_simulation_async",
     "summarize",
 ]

@@ -1,4 +1,4 @@
-"""The ``skillsim`` command: ``run``, ``compare`` and ``list``.
+"""The ``skillsim`` command: ``run``, ``compare``, ``list`` and ``replay``.
 
 Exit codes: 0 success; 1 a run that stalled (it says what it waited for); 2 bad
 input (a scenario file, a policy name, an argument), reported in one message that
@@ -21,10 +21,13 @@ from rich.table import Table
 from agents.errors import PolicyError
 from agents.policies.registry import make_policy, policy_names
 from scenarios.console import configure_logging
+from scenarios.live import run_live
 from scenarios.loader import ScenarioError, bundled_scenarios, load_scenario
 from scenarios.metrics import Metrics
+from scenarios.replay import read_replay, render_page
 from scenarios.report import render_comparison, render_run
 from scenarios.run import run_scenario
+from scenarios.script import ScriptScenario, load_source
 
 __all__ = ["main"]
 
@@ -86,6 +89,10 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("--json", type=Path, help="write the result as JSON here")
     run.add_argument("--trace", type=Path, help="write every message as JSON lines here")
     run.add_argument("--workers", type=int, default=20, help="worker rows to show (0: all)")
+    run.add_argument("--live", action="store_true", help="run in real time with a dashboard")
+    run.add_argument(
+        "--speed", type=float, default=1.0, help="with --live: simulated seconds per second"
+    )
     compare = sub.add_parser("compare", help="run policies on common seeds and compare")
     compare.add_argument("scenario")
     compare.add_argument("--policy", action="append", required=True, help="repeat per policy")
@@ -93,6 +100,12 @@ def _parser() -> argparse.ArgumentParser:
     compare.add_argument("--seed", type=int, help="first seed (default: the scenario's)")
     compare.add_argument("--json", type=Path, help="write the comparison as JSON here")
     sub.add_parser("list", help="list bundled scenarios and registered policies")
+    replay = sub.add_parser("replay", help="turn a --trace into an animated HTML page")
+    replay.add_argument("trace", type=Path, help="a file written by `run --trace`")
+    replay.add_argument("-o", "--output", type=Path, required=True, help="the page to write")
+    replay.add_argument(
+        "--result", type=Path, help="the same run's --json file: arrivals and final states"
+    )
     return parser
 
 
@@ -113,17 +126,39 @@ def _list(console: Console) -> int:
     return 0
 
 
+def _replay(args: argparse.Namespace, console: Console) -> int:
+    replay = read_replay(args.trace, args.result)
+    args.output.write_text(render_page(replay), encoding="utf-8")
+    console.print(
+        f"wrote {args.output}: {len(replay.attempts)} attempts by {len(replay.workers)} workers"
+    )
+    return 0
+
+
 def _run(args: argparse.Namespace, console: Console) -> int:
-    loaded = load_scenario(args.scenario)
+    loaded = load_source(args.scenario)
+    if args.live and args.speed <= 0:
+        raise ValueError(f"--speed must be > 0, got {args.speed:g}")
     progress = _LazyProgress(console, loaded.name)
     try:
-        outcome = run_scenario(
-            loaded,
-            seed=args.seed,
-            policy=args.policy,
-            trace=args.trace is not None,
-            on_progress=progress,
-        )
+        if args.live:
+            outcome = run_live(
+                loaded,
+                console,
+                speed=args.speed,
+                seed=args.seed,
+                policy=args.policy,
+                trace=args.trace is not None,
+                max_workers=args.workers,
+            )
+        else:
+            outcome = run_scenario(
+                loaded,
+                seed=args.seed,
+                policy=args.policy,
+                trace=args.trace is not None,
+                on_progress=progress,
+            )
     finally:
         progress.close()
     render_run(outcome.result, console, max_workers=args.workers)
@@ -137,10 +172,11 @@ def _run(args: argparse.Namespace, console: Console) -> int:
 def _compare(args: argparse.Namespace, console: Console) -> int:
     if args.seeds < 1:
         raise ValueError(f"--seeds must be >= 1, got {args.seeds}")
-    loaded = load_scenario(args.scenario)
+    loaded = load_source(args.scenario)
     for name in args.policy:
         make_policy(name)  # fail fast on an unknown name, before any run
-    first = loaded.spec.seed if args.seed is None else args.seed
+    default = loaded.seed if isinstance(loaded, ScriptScenario) else loaded.spec.seed
+    first = default if args.seed is None else args.seed
     seeds = list(range(first, first + args.seeds))
     grid: dict[str, list[Metrics]] = {name: [] for name in args.policy}
     for seed in seeds:
@@ -184,6 +220,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _list(console)
         if args.command == "run":
             return _run(args, console)
+        if args.command == "replay":
+            return _replay(args, console)
         return _compare(args, console)
     except (ScenarioError, PolicyError, ValueError, OSError) as error:
         # One plain message per problem, unwrapped, so that paths stay greppable.
