@@ -19,11 +19,10 @@ class HardestFirst:
         chosen = []
         for pending in sorted(snapshot.pending, key=lambda p: -p.task.difficulty):
             able = [w for w in free if can_take(w, pending)]
-            if not able:
-                continue
-            best = max(able, key=lambda w: (skill_for(w, pending.task), -w.order))
-            chosen.append(Assignment(pending.task.id, best.id))
-            free.remove(best)
+            if able:
+                best = max(able, key=lambda w: (skill_for(w, pending.task), -w.order))
+                chosen.append(Assignment(pending.task.id, best.id))
+                free.remove(best)
         return chosen
 
 

@@ -22,13 +22,11 @@ def events_of(text: str) -> list[tuple[str, str]]:
     return [(m.group(1), m.group(2)) for m in found if m is not None]
 
 
-def readme_block(heading: str) -> str:
-    """The first ```python block after ``heading`` in the README."""
+def readme_block(heading: str, nth: int = 0) -> str:
+    """The ``nth`` ```python block after ``heading`` in the README."""
     text = README.read_text(encoding="utf-8")
     section = text[text.index(heading) :]
-    match = re.search(r"```python\n(.*?)```", section, re.DOTALL)
-    assert match is not None
-    return match.group(1)
+    return re.findall(r"```python\n(.*?)```", section, re.DOTALL)[nth]
 
 
 @pytest.fixture(name="unconfigured")
@@ -104,3 +102,18 @@ class TestCommandLineLevels:
         ]
         assert sum("task_result" in line for line in lines) == 3
         assert {level for level, _ in events_of("\n".join(lines))} == {"info"}
+
+
+class TestReadmeSeeingARun:
+    def test_configure_logging_block(self, capsys: pytest.CaptureFixture[str]) -> None:
+        """The README's configure_logging("info") block shows the run's events."""
+        exec(compile(readme_block("### Events, when you ask for them"), "README.md", "exec"), {})
+        events = [event for _, event in events_of(capsys.readouterr().err)]
+        assert events[:3] == ["worker_connected", "worker_connected", "worker_connected"]
+        assert events.count("task_assigned") == 3
+        assert events[-1] == "run_complete"
+
+    def test_capture_logs_block(self, capsys: pytest.CaptureFixture[str]) -> None:
+        """The README's capture_logs block prints the three assignments' workers."""
+        exec(compile(readme_block("### Events, when you ask for them", 1), "README.md", "exec"), {})
+        assert capsys.readouterr() == ("['Junior', 'Intermediate', 'Senior']\n", "")

@@ -174,3 +174,25 @@ class TestBadFiles:
         path = write(tmp_path, "x = 1\n")
         with pytest.raises(ScenarioError, match=r"^.*scenario_file\.py: defines no function"):
             load_source(path)
+
+
+class TestReadmeClaims:
+    def test_the_policy_in_the_readme_is_the_examples(self) -> None:
+        """The README's "Write a policy" block is the example file's policy, verbatim."""
+        from test_logs import readme_block
+
+        block = readme_block("### Write a policy")
+        source = (EXAMPLES / "hardest_first.py").read_text(encoding="utf-8")
+        assert block in source.replace("from scenarios import ScenarioSpec\n", "")
+
+    def test_the_installed_command_runs(self) -> None:
+        """`.venv/bin/skillsim list` (the command beside this Python) lists the scenarios."""
+        import subprocess
+        import sys
+
+        command = Path(sys.executable).parent / "skillsim"
+        done = subprocess.run(
+            [str(command), "list"], capture_output=True, text=True, check=False, timeout=60
+        )
+        assert done.returncode == 0
+        assert "rush_hour" in done.stdout
