@@ -50,6 +50,8 @@ class Attempt:
         difficulty: The task's difficulty.
         assigned: When it was assigned.
         review_of: For a QA review, whose answer is reviewed.
+        labelled: Whether the task has a hidden truth (a labelling task, whose
+            submitted answer counts whether right or wrong).
         started: When the worker started (``None``: never).
         ended: When it ended (``None``: still open).
         outcome: How it ended (see the module docstring).
@@ -61,6 +63,7 @@ class Attempt:
     difficulty: float
     assigned: float
     review_of: str | None = None
+    labelled: bool = False
     started: float | None = None
     ended: float | None = None
     outcome: str | None = None
@@ -176,7 +179,13 @@ class Observer:
     def _assigned(self, t: float, worker: str, message: TaskAssignment) -> None:
         task = message.task
         attempt = Attempt(
-            task.id, worker, message.attempt, float(task.difficulty), t, message.review_of
+            task.id,
+            worker,
+            message.attempt,
+            float(task.difficulty),
+            t,
+            message.review_of,
+            task.truth is not None,
         )
         self.attempts.append(attempt)
         lane = self.lanes.get(worker)

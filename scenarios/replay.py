@@ -17,8 +17,9 @@ Design:
     * ``queued``: tasks arrived by ``t``, not settled by ``t``, held by nobody.
 
     Without ``--result``, a task arrives at its first assignment and settles when its
-    last attempt ends: done if that attempt succeeded, failed if it failed. That is
-    exact for plain tasks; for consensus and QA the result is the authority.
+    last attempt ends with a submitted answer: done if it succeeded (or, for a
+    labelling task, whatever the answer), failed if not. That matches the run for
+    plain and labelling tasks; for QA and pulling runs the result is the authority.
 """
 
 from __future__ import annotations
@@ -75,14 +76,15 @@ class Replay:
 
     Attributes:
         name: A title (the trace file's stem).
-        workers: ``(id, name, role, skill)`` per worker, in connection order.
+        workers: ``(id, name, role, skill, joined, left)`` per worker, in connection
+            order (``left`` is ``None`` for a worker that stayed).
         tasks: The tasks, in order of first appearance.
         attempts: Every attempt, in assignment order.
         end: The time of the last event.
     """
 
     name: str
-    workers: tuple[tuple[str, str, str, float], ...]
+    workers: tuple[tuple[str, str, str, float, float, float | None], ...]
     tasks: tuple[ReplayTask, ...]
     attempts: tuple[Attempt, ...]
     end: float
@@ -154,7 +156,8 @@ def _read_result(path: Path) -> _Result:
 def _hindsight(tries: list[Attempt]) -> tuple[float | None, str | None]:
     last = tries[-1]
     if last.outcome in ("success", "failure") and last.ended is not None:
-        return last.ended, "done" if last.outcome == "success" else "failed"
+        done = last.outcome == "success" or last.labelled
+        return last.ended, "done" if done else "failed"
     return None, None
 
 
@@ -208,7 +211,7 @@ def read_replay(trace: str | Path, result: str | Path | None = None) -> Replay:
         name = f"{document.scenario} ({document.policy}, seed {document.seed})"
     return Replay(
         name,
-        tuple((w.id, w.name, w.role, w.skill) for w in observer.lanes.values()),
+        tuple((w.id, w.name, w.role, w.skill, w.joined, w.left) for w in observer.lanes.values()),
         tuple(tasks),
         attempts,
         max(times),

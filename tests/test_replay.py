@@ -7,7 +7,15 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from scenarios import Counters, ScenarioError, counters_at, load_scenario, read_replay, run_scenario
+from scenarios import (
+    Counters,
+    ScenarioError,
+    bundled_scenarios,
+    counters_at,
+    load_scenario,
+    read_replay,
+    run_scenario,
+)
 from scenarios.cli import main
 from scenarios.replay import Replay, render_page
 
@@ -77,7 +85,10 @@ class TestReadReplay:
             ("bob", 1, 5.0, 9.0, "success"),
             ("bob", 2, 10.0, 18.0, "failure"),
         ]
-        assert replay.workers == (("ann", "ann", "worker", 3.0), ("bob", "bob", "worker", 6.0))
+        assert replay.workers == (
+            ("ann", "ann", "worker", 3.0, 0.0, None),
+            ("bob", "bob", "worker", 6.0, 0.0, None),
+        )
         assert replay.name == "retry (best_fit, seed 0)"
         assert replay.end == 18.0
 
@@ -99,6 +110,22 @@ class TestReadReplay:
         with_result = read_replay(*rush)
         alone = {t.id: (t.settled, t.outcome) for t in read_replay(rush[0]).tasks}
         assert {t.id: (t.settled, t.outcome) for t in with_result.tasks} == alone
+
+
+@pytest.mark.parametrize("name", list(bundled_scenarios()))
+def test_every_bundled_scenario(tmp_path: Path, name: str) -> None:
+    """With the result, the end counters are the run's; the trace alone settles every task
+    as the run did, except where QA reviews or pulled batches decide."""
+    trace, result = record_quietly(tmp_path, name)
+    replay = read_replay(trace, result)
+    metrics = json.loads(result.read_text(encoding="utf-8"))["metrics"]
+    end = counters_at(replay, replay.end)
+    assert (end.done, end.failed, end.queued) == (metrics["completed"], metrics["failed"], 0)
+    alone = read_replay(trace)
+    same = {t.id: (t.settled, t.outcome) for t in alone.tasks} == {
+        t.id: (t.settled, t.outcome) for t in replay.tasks
+    }
+    assert same is (name not in ("qa_loop", "pull_batches"))
 
 
 class TestCounters:
@@ -216,7 +243,10 @@ class TestPage:
         page = render_page(read_replay(*retry_run))
         start = page.index('type="application/json">') + len('type="application/json">')
         data = json.loads(page[start : page.index("</script>", start)])
-        assert data["workers"] == [["ann", "ann", "worker", 3.0], ["bob", "bob", "worker", 6.0]]
+        assert data["workers"] == [
+            ["ann", "ann", "worker", 3.0, 0.0, None],
+            ["bob", "bob", "worker", 6.0, 0.0, None],
+        ]
         assert data["tasks"][3] == [4, 4.0, 3.0, 9.0, "done"]
         assert data["attempts"][4] == [2, 1, 2, 10.0, 10.0, 18.0, "failure", False]
 

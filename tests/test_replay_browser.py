@@ -188,3 +188,30 @@ def test_page_from_the_command_line_opens_cleanly(browser: Any, tmp_path: Path) 
     assert opened.counters() == {"done": 3, "failed": 0, "queued": 0, "busy": 0}
     assert opened.console == []
     opened.page.close()
+
+
+def test_departed_and_future_workers_are_marked(browser: Any, tmp_path: Path) -> None:
+    """In churn at t=60, w03 has left (at 50) and the newcomer joins later (at 100)."""
+    trace, result = record_quietly(tmp_path, "churn")
+    replay = read_replay(trace, result)
+    assert [(w[0], w[4], w[5]) for w in replay.workers if w[0] in ("w03", "newcomer")] == [
+        ("w03", 0.0, 50.0),
+        ("newcomer", 100.0, None),
+    ]
+    page_path = tmp_path / "churn.html"
+    page_path.write_text(render_page(replay), encoding="utf-8")
+    page = Page(browser, page_path)
+    page.scrub(60.0)
+    absent = page.page.locator("#lanes .lane.absent .who").all_text_contents()
+    assert absent == ["w03skill 4.778", "newcomerskill 7"]
+    slots = page.page.locator("#lanes .lane.absent .slot").all_text_contents()
+    assert slots[0].endswith("left at 50.0 s")
+    assert slots[1] == "joins at 100 s"
+    page.scrub(120.0)
+    assert page.page.locator("#lanes .lane.absent .who").all_text_contents() == [
+        "w03skill 4.778",
+        "w07skill 7.162",  # left at 83.6; w09 leaves at 150, the newcomer came at 100
+    ]
+    assert page.counters() == expected(replay, 120.0)
+    assert page.console == []
+    page.page.close()
