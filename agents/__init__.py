@@ -13,6 +13,7 @@ from agents.distribution import (
     check_workload,
     split,
 )
+from agents.entry import run, run_async
 from agents.errors import (
     AgentStateError,
     HandlerRegistrationError,
@@ -37,9 +38,10 @@ from agents.performance import (
     task_draws,
 )
 from agents.placement import Placement, ReviewJob, WorkerRecord, review_key
-from agents.runtime import Runtime, current_runtime, run, run_async
+from agents.runtime import Runtime, current_runtime
 from agents.settlement import Settlement
 from agents.summary import Ending, HandlerFailure, RunSummary
+from agents.threads import await_in_thread, loop_running, wait_in_thread
 from agents.worker import WorkerAgent, WorkerProfile, answer_for
 
 __all__ = [
@@ -85,12 +87,14 @@ __all__ = [
     "Workload",
     "WorkloadUnit",
     "answer_for",
+    "await_in_thread",
     "check_workload",
     "current_runtime",
     "eased_gc",
     "handler_specs",
     "library_logger",
     "log_odds",
+    "loop_running",
     "majority",
     "make_clock",
     "on",
@@ -103,5 +107,6 @@ __all__ = [
     "sigmoid",
     "split",
     "task_draws",
+    "wait_in_thread",
     "weighted",
 ]

@@ -16,7 +16,9 @@ Design:
     * A run has its own event loop. Called where a loop already runs in this thread (a
       Jupyter kernel, an async program), :meth:`Runtime.run` runs the simulation in a
       worker thread and waits for it; :meth:`Runtime.run_async` does the same without
-      blocking the caller's loop. The simulation is the same either way.
+      blocking the caller's loop. The simulation is the same either way. Interrupting
+      the caller (a notebook's interrupt, cancelling the awaiting task) stops the
+      simulation's agents at its next step, so its thread does not run on unseen.
     * While it runs, the cyclic garbage collector is eased (``gc_tuning``, see
       :mod:`agents.memory`); it is restored when the run returns.
 """
@@ -24,10 +26,10 @@ Design:
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import random
 from collections.abc import Awaitable, Callable, Iterable
-from concurrent.futures import ThreadPoolExecutor
 from contextvars import ContextVar
 from typing import Any, TypeVar
 
@@ -38,10 +40,11 @@ from agents.logs import library_logger
 from agents.loop import SimulationLoop, Timer
 from agents.memory import eased_gc
 from agents.summary import Ending, HandlerFailure, RunSummary
+from agents.threads import await_in_thread, loop_running, wait_in_thread
 from protocol.bus import MessageBus
 from protocol.envelope import Envelope
 
-__all__ = ["Runtime", "current_runtime", "run", "run_async"]
+__all__ = ["Runtime", "current_runtime"]
 
 T = TypeVar("T")
 
@@ -273,11 +276,9 @@ class Runtime:
                 happen.
             AgentStateError: if this runtime has run before.
         """
-        if not _loop_running():
+        if not loop_running():
             return self._run(main, until, strict)
-        # A notebook's loop runs in this thread; the simulation needs a loop of its own.
-        with ThreadPoolExecutor(1, thread_name_prefix="skillsim-run") as pool:
-            return pool.submit(self._run, main, until, strict).result()
+        return wait_in_thread(lambda: self._run(main, until, strict), self._interrupt)
 
     async def run_async(
         self,
@@ -290,7 +291,20 @@ class Runtime:
 
         Args, return value and errors are those of :meth:`run`.
         """
-        return await asyncio.to_thread(self._run, main, until, strict)
+        return await await_in_thread(lambda: self._run(main, until, strict), self._interrupt)
+
+    def _interrupt(self) -> None:
+        """Stop the run from another thread, at the simulation's next step."""
+        loop = self._loop
+        with contextlib.suppress(RuntimeError):  # a loop closed meanwhile has stopped
+            if loop is not None:
+                loop.call_soon_threadsafe(self._stop_now)
+
+    def _stop_now(self) -> None:
+        self.log.warning("run_interrupted", t=self.now)
+        self._stop_all("interrupted")
+        if self._main is not None and not self._main.done():
+            self._main.cancel()
 
     def _run(self, main: Awaitable[T] | None, until: float | None, strict: bool) -> RunSummary:
         """Run the simulation to its end in this thread, on a loop of its own."""
@@ -354,64 +368,3 @@ class Runtime:
         if rest:
             loop.run_until_complete(asyncio.gather(*rest, return_exceptions=True))
         loop.run_until_complete(loop.shutdown_asyncgens())
-
-
-def run(
-    main: Awaitable[T],
-    *,
-    seed: int = 0,
-    clock: str | Clock = "virtual",
-    speed: float = 1.0,
-    strict: bool = False,
-    strict_bus: bool = False,
-) -> T:
-    """Run ``main`` as a simulation: the project's stand-in for ``asyncio.run``.
-
-    Agents started inside (for example by ``TaskManager.start_agent``) join this run,
-    and every sleep inside is simulated.
-
-    Args:
-        main: The driver coroutine.
-        seed: Seeds every random stream of the run.
-        clock: ``"virtual"`` (default) or ``"realtime"``.
-        speed: For ``"realtime"``: simulated seconds per wall-clock second.
-        strict: Fail on the first handler exception.
-        strict_bus: Round-trip every message through the JSON codec.
-
-    Returns:
-        What ``main`` returned.
-
-    Raises:
-        SimulationStalledError: if ``main`` still waits when nothing is left to happen.
-    """
-    runtime = Runtime(seed=seed, clock=clock, speed=speed, strict_bus=strict_bus)
-    value: T = runtime.run(main, strict=strict).value
-    return value
-
-
-async def run_async(
-    main: Awaitable[T],
-    *,
-    seed: int = 0,
-    clock: str | Clock = "virtual",
-    speed: float = 1.0,
-    strict: bool = False,
-    strict_bus: bool = False,
-) -> T:
-    """Await ``main`` run as a simulation: :func:`run` for async callers and notebooks.
-
-    The simulation runs on its own loop in a worker thread; the caller's loop stays
-    free. Arguments, return value and errors are those of :func:`run`.
-    """
-    runtime = Runtime(seed=seed, clock=clock, speed=speed, strict_bus=strict_bus)
-    value: T = (await runtime.run_async(main, strict=strict)).value
-    return value
-
-
-def _loop_running() -> bool:
-    """Whether an event loop runs in this thread (a Jupyter kernel's, for instance)."""
-    try:
-        asyncio.get_running_loop()
-    except RuntimeError:
-        return False
-    return True

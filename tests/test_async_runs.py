@@ -3,6 +3,7 @@
 import asyncio
 
 import pytest
+from conftest import Logs
 
 from agents import Runtime, SimulationStalledError, TaskManager, run, run_async
 from scenarios import load_scenario, run_scenario, run_scenario_async
@@ -103,3 +104,22 @@ class TestAwaitableEntryPoints:
         task.cancel()
         assert results(manager) == QUICKSTART_RESULTS
         assert ticks >= 2
+
+
+class TestInterruption:
+    async def test_cancelling_the_await_stops_the_simulation(self, logs: Logs) -> None:
+        """A cancelled run_async stops the simulation's agents at its next step, logged."""
+        runtime = Runtime(clock="realtime", speed=4)  # the quick start: 8 s = 2 s of wall time
+        task = asyncio.create_task(runtime.run_async(quickstart()))
+        await asyncio.sleep(0.1)
+        task.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await task
+        for _ in range(200):  # the next step is t=2, half a second of wall time away
+            if runtime.agents() and all(agent.stopped for agent in runtime.agents()):
+                break
+            await asyncio.sleep(0.025)
+        assert [agent.stopped for agent in runtime.agents()] == [True] * 4
+        assert runtime.now == 2.0
+        warnings = [(e["event"], e["t"]) for e in logs if e["log_level"] == "warning"]
+        assert warnings == [("run_interrupted", 2.0)]
