@@ -130,7 +130,9 @@ def _replay(args: argparse.Namespace, console: Console) -> int:
     replay = read_replay(args.trace, args.result)
     args.output.write_text(render_page(replay), encoding="utf-8")
     console.print(
-        f"wrote {args.output}: {len(replay.attempts)} attempts by {len(replay.workers)} workers"
+        f"wrote {args.output}: {len(replay.attempts)} attempts by {len(replay.workers)} workers",
+        markup=False,
+        highlight=False,
     )
     return 0
 
@@ -142,15 +144,19 @@ def _run(args: argparse.Namespace, console: Console) -> int:
     progress = _LazyProgress(console, loaded.name)
     try:
         if args.live:
-            outcome = run_live(
-                loaded,
-                console,
-                speed=args.speed,
-                seed=args.seed,
-                policy=args.policy,
-                trace=args.trace is not None,
-                max_workers=args.workers,
-            )
+            try:
+                outcome = run_live(
+                    loaded,
+                    console,
+                    speed=args.speed,
+                    seed=args.seed,
+                    policy=args.policy,
+                    trace=args.trace is not None,
+                    max_workers=args.workers,
+                )
+            except KeyboardInterrupt:  # Ctrl-C: the dashboard's last frame stays on screen
+                print("interrupted: the run was stopped before its end", file=sys.stderr)
+                return 130
         else:
             outcome = run_scenario(
                 loaded,

@@ -169,3 +169,15 @@ class TestLiveCommand:
         """--speed 0 is bad input: exit 2 and one error line."""
         assert main(["run", "quickstart", "--live", "--speed", "0"]) == 2
         assert capsys.readouterr().err == "error: --speed must be > 0, got 0\n"
+
+    def test_ctrl_c_exits_130_without_a_traceback(
+        self, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+    ) -> None:
+        """Ctrl-C during a live run ends it with one line and exit code 130."""
+
+        def interrupted(*args: object, **kwargs: object) -> None:
+            raise KeyboardInterrupt
+
+        monkeypatch.setattr("scenarios.cli.run_live", interrupted)
+        assert main(["run", "quickstart", "--live"]) == 130
+        assert capsys.readouterr().err == "interrupted: the run was stopped before its end\n"
