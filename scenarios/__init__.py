@@ -43,6 +43,7 @@ from scenarios.metrics import (
     percentile,
 )
 from scenarios.observer import (
+    WATCHED,
     Attempt,
     Lane,
     Observer,
@@ -100,6 +101,7 @@ from scenarios.workflow import (
 __all__ = [
     "HIGHER_IS_BETTER",
     "LIBRARY",
+    "WATCHED",
     "ArrivalSpec",
     "Attempt",
     "ChoiceDist",

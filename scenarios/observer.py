@@ -36,7 +36,22 @@ from protocol.messages import (
     WorkerLeaving,
 )
 
-__all__ = ["Attempt", "Lane", "Observer"]
+__all__ = ["WATCHED", "Attempt", "Lane", "Observer"]
+
+WATCHED = frozenset(
+    cls.model_fields["kind"].default
+    for cls in (
+        TaskAssignment,
+        TaskAccepted,
+        TaskResult,
+        TaskRejected,
+        ReviewResult,
+        AgentConnected,
+        AgentDisconnected,
+        WorkerLeaving,
+    )
+)
+"""The message kinds an :class:`Observer` reads; it ignores every other kind."""
 
 
 @dataclass(slots=True)

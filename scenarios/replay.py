@@ -34,7 +34,7 @@ from pydantic import BaseModel, ConfigDict, ValidationError
 from protocol.errors import CodecError
 from protocol.messages import TaskId, message_type
 from scenarios.loader import ScenarioError
-from scenarios.observer import Attempt, Observer
+from scenarios.observer import WATCHED, Attempt, Observer
 
 __all__ = ["Counters", "Replay", "ReplayTask", "counters_at", "read_replay", "render_page"]
 
@@ -118,8 +118,10 @@ def _observe(path: Path) -> Observer:
                 try:
                     entry = json.loads(line)
                     body = entry["message"]
-                    message = message_type(body["kind"]).model_validate(body)
                     t, sender, recipient = float(entry["t"]), entry["sender"], entry["recipient"]
+                    if body["kind"] not in WATCHED:
+                        continue  # messages of other kinds (your agents' own) move no task
+                    message = message_type(body["kind"]).model_validate(body)
                 except (ValueError, KeyError, TypeError, CodecError, ValidationError) as error:
                     raise ScenarioError(
                         str(path),

@@ -192,12 +192,24 @@ class TestBadInput:
         ):
             read_replay(trace)
 
-    def test_an_unknown_message_kind(self, tmp_path: Path) -> None:
-        """A message kind nobody declares is named as a problem of its line."""
+    def test_messages_of_other_kinds_are_passed_over(self, tmp_path: Path) -> None:
+        """A kind the replay does not read (your agents' own) is skipped, even unknown."""
+        trace, _ = record(tmp_path, "quickstart", "q")
+        line = {"t": 1, "seq": 99, "sender": "a", "recipient": "b", "message": {"kind": "nope"}}
+        lines = trace.read_text(encoding="utf-8").splitlines()
+        lines.insert(5, json.dumps(line))
+        trace.write_text("\n".join(lines) + "\n", encoding="utf-8")
+        assert counters_at(read_replay(trace), 8.0) == Counters(done=3, failed=0, queued=0, busy=0)
+
+    def test_a_malformed_task_message(self, tmp_path: Path) -> None:
+        """A message of a kind the replay reads must be valid; the error names its line."""
         trace = tmp_path / "bad.jsonl"
-        line = {"t": 0, "seq": 0, "sender": "a", "recipient": "b", "message": {"kind": "nope"}}
+        body = {"kind": "task_result", "task_id": 1}
+        line = {"t": 0, "seq": 0, "sender": "a", "recipient": "b", "message": body}
         trace.write_text(json.dumps(line) + "\n", encoding="utf-8")
-        with pytest.raises(ScenarioError, match=r"^.*bad\.jsonl: line 1: .*unknown message kind"):
+        with pytest.raises(
+            ScenarioError, match=r"^.*bad\.jsonl: line 1: not a trace line .*ValidationError"
+        ):
             read_replay(trace)
 
     def test_a_trace_without_workers(self, tmp_path: Path) -> None:
