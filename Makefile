@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test lint format bench clean
+.PHONY: demo test lint format bench clean replay-picture
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -31,6 +31,9 @@ test: lint
 bench: $(STAMP)
 	$(BIN)/python benchmarks/bus_throughput.py
 	$(BIN)/python benchmarks/scale.py
+
+replay-picture: $(STAMP)  # the README's picture of the replay page (needs chromium)
+	$(BIN)/python docs/make_replay_picture.py docs/replay.png
 
 clean:
 	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache .hypothesis
