@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test lint format bench clean replay-picture
+.PHONY: demo test lint format bench clean view-pictures
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -32,8 +32,8 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/bus_throughput.py
 	$(BIN)/python benchmarks/scale.py
 
-replay-picture: $(STAMP)  # the README's picture of the replay page (needs chromium)
-	$(BIN)/python docs/make_replay_picture.py docs/replay.png
+view-pictures: $(STAMP)  # the README's pictures of --live and replay (needs chromium)
+	$(BIN)/python docs/draw_views.py
 
 clean:
 	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache .hypothesis
