@@ -1,9 +1,11 @@
 """Who acts: agents and their handlers, the manager and workers, the runtime."""
 
-from agents.aggregate import log_odds, majority, weighted
+from agents.aggregate import confidence, log_odds, majority, posterior, weighted
+from agents.agreement import fleiss_kappa, krippendorff_alpha, ratings_by_task
 from agents.base import BaseAgent
 from agents.board import BoardSnapshot, Hold, TaskBoard, TaskRecord, TaskState
 from agents.clock import Clock, RealtimeClock, VirtualClock, make_clock
+from agents.dawid_skene import DawidSkeneResult, dawid_skene
 from agents.distribution import (
     Consensus,
     Distribution,
@@ -17,11 +19,29 @@ from agents.entry import run, run_async
 from agents.errors import (
     AgentStateError,
     HandlerRegistrationError,
+    MissingExtraError,
     NoRuntimeError,
     PolicyError,
+    QualityInputError,
     SimulationStalledError,
 )
+from agents.filters import (
+    FILTER_FIELDS,
+    AllOf,
+    AnyOf,
+    Condition,
+    DQLFilter,
+    Filter,
+    Filterable,
+    FilterError,
+    Operator,
+    matches,
+    parse_filter,
+    select,
+    to_dql,
+)
 from agents.handlers import HandlerSpec, handler_specs, on, on_connect, on_disconnect, on_run
+from agents.label_metrics import accuracy, correct_labels, cost_per_correct
 from agents.logs import library_logger
 from agents.loop import SimulationLoop, Timer
 from agents.manager import TaskManager
@@ -45,27 +65,39 @@ from agents.threads import await_in_thread, loop_running, wait_in_thread
 from agents.worker import WorkerAgent, WorkerProfile, answer_for
 
 __all__ = [
+    "FILTER_FIELDS",
     "AgentStateError",
+    "AllOf",
+    "AnyOf",
     "BaseAgent",
     "BoardSnapshot",
     "Clock",
+    "Condition",
     "Consensus",
+    "DQLFilter",
+    "DawidSkeneResult",
     "Distribution",
     "Draws",
     "Ending",
+    "Filter",
+    "FilterError",
+    "Filterable",
     "HandlerFailure",
     "HandlerRegistrationError",
     "HandlerSpec",
     "Hold",
     "LogisticModel",
+    "MissingExtraError",
     "NoRuntimeError",
     "Noise",
     "Operations",
+    "Operator",
     "Outcome",
     "PerformanceModel",
     "Placement",
     "PolicyError",
     "Pulling",
+    "QualityInputError",
     "QualityReview",
     "RealtimeClock",
     "ReviewJob",
@@ -86,27 +118,40 @@ __all__ = [
     "WorkerRecord",
     "Workload",
     "WorkloadUnit",
+    "accuracy",
     "answer_for",
     "await_in_thread",
     "check_workload",
+    "confidence",
+    "correct_labels",
+    "cost_per_correct",
     "current_runtime",
+    "dawid_skene",
     "eased_gc",
+    "fleiss_kappa",
     "handler_specs",
+    "krippendorff_alpha",
     "library_logger",
     "log_odds",
     "loop_running",
     "majority",
     "make_clock",
+    "matches",
     "on",
     "on_connect",
     "on_disconnect",
     "on_run",
+    "parse_filter",
+    "posterior",
+    "ratings_by_task",
     "review_key",
     "run",
     "run_async",
+    "select",
     "sigmoid",
     "split",
     "task_draws",
+    "to_dql",
     "wait_in_thread",
     "weighted",
 ]

@@ -7,14 +7,17 @@ Design:
     lane (its profile and what it holds) and each attempt: assigned, started, ended,
     and how it ended. It only reads messages, so it works the same on any manager.
 
-    How an attempt ends (``outcome``):
+    :class:`scenarios.recorder.Recorder` reads the same stream into the run's frozen
+    record at the end; the observer differs in what it keeps *during* the run (what
+    each lane holds now, the latest events, each worker's profile), which the live view
+    draws between steps. Outcomes use the recorder's words:
 
     * ``success`` / ``failure``: a submitted result, right or wrong;
-    * ``draft`` (started, left unfinished when the worker went) / ``returned`` (not
-      started when the worker went) / ``discarded`` (declined);
-    * ``rejected``: the worker refused it (``busy``, ``specialty``...);
+    * ``discarded``: declined; ``lost``: the worker went while holding it (or sent a
+      draft);
+    * ``refused``: the worker refused it (``busy``, ``specialty``...);
     * ``withdrawn``: the manager took it back before it started;
-    * ``approved`` / ``caught``: a QA review's verdict;
+    * ``approved`` / ``rejected``: a QA review's verdict;
     * ``None``: still open when the messages end.
 """
 
@@ -36,7 +39,7 @@ from protocol.messages import (
     WorkerLeaving,
 )
 
-__all__ = ["WATCHED", "Attempt", "Lane", "Observer"]
+__all__ = ["WATCHED", "Lane", "LaneAttempt", "Observer"]
 
 WATCHED = frozenset(
     cls.model_fields["kind"].default
@@ -55,7 +58,7 @@ WATCHED = frozenset(
 
 
 @dataclass(slots=True)
-class Attempt:
+class LaneAttempt:
     """One worker's go at one task, as the messages tell it.
 
     Attributes:
@@ -107,7 +110,7 @@ class Lane:
     joined: float
     left: float | None = None
     leaving: bool = False
-    holds: dict[TaskId, Attempt] = field(default_factory=dict)
+    holds: dict[TaskId, LaneAttempt] = field(default_factory=dict)
     ended: dict[str, int] = field(default_factory=dict)
 
     @property
@@ -132,7 +135,7 @@ class Observer:
 
     def __init__(self, events: int = 8) -> None:
         self.lanes: dict[str, Lane] = {}
-        self.attempts: list[Attempt] = []
+        self.attempts: list[LaneAttempt] = []
         self.recent: deque[str] = deque(maxlen=events)
         self.t = 0.0
 
@@ -155,11 +158,11 @@ class Observer:
         elif isinstance(message, TaskResult):
             self._result(t, message)
         elif isinstance(message, TaskRejected):
-            outcome = "withdrawn" if message.reason == "withdrawn" else "rejected"
+            outcome = "withdrawn" if message.reason == "withdrawn" else "refused"
             self._end(t, message.worker, message.task_id, outcome)
             self._say(t, f"{message.worker} hands back task {message.task_id} ({message.reason})")
         elif isinstance(message, ReviewResult):
-            verdict = "approved" if message.approved else "caught"
+            verdict = "approved" if message.approved else "rejected"
             self._end(t, message.reviewer, message.task_id, verdict)
             self._say(t, f"{message.reviewer} {verdict} task {message.task_id}")
         elif isinstance(message, AgentConnected):
@@ -168,8 +171,8 @@ class Observer:
             lane = self.lanes.get(message.agent.id)
             if lane is not None and lane.left is None:
                 lane.left = t
-                for task, held in list(lane.holds.items()):
-                    self._end(t, lane.id, task, "draft" if held.started is not None else "returned")
+                for task in list(lane.holds):
+                    self._end(t, lane.id, task, "lost")
                 self._say(t, f"{lane.name} leaves ({message.reason})")
         elif isinstance(message, WorkerLeaving):
             lane = self.lanes.get(message.worker)
@@ -193,7 +196,7 @@ class Observer:
 
     def _assigned(self, t: float, worker: str, message: TaskAssignment) -> None:
         task = message.task
-        attempt = Attempt(
+        attempt = LaneAttempt(
             task.id,
             worker,
             message.attempt,
@@ -213,11 +216,11 @@ class Observer:
         if message.status == "submitted":
             outcome = "success" if message.success else "failure"
         else:
-            outcome = message.status
+            outcome = "lost" if message.status == "draft" else message.status
         self._end(t, message.worker, message.task_id, outcome)
         self._say(t, f"{message.worker} ends task {message.task_id}: {outcome}")
 
-    def _held(self, worker: str, task: TaskId) -> Attempt | None:
+    def _held(self, worker: str, task: TaskId) -> LaneAttempt | None:
         lane = self.lanes.get(worker)
         return None if lane is None else lane.holds.get(task)
 

@@ -34,7 +34,7 @@ from pydantic import BaseModel, ConfigDict, ValidationError
 from protocol.errors import CodecError
 from protocol.messages import TaskId, message_type
 from scenarios.loader import ScenarioError
-from scenarios.observer import WATCHED, Attempt, Observer
+from scenarios.observer import WATCHED, LaneAttempt, Observer
 
 __all__ = ["Counters", "Replay", "ReplayTask", "counters_at", "read_replay", "render_page"]
 
@@ -86,7 +86,7 @@ class Replay:
     name: str
     workers: tuple[tuple[str, str, str, float, float, float | None], ...]
     tasks: tuple[ReplayTask, ...]
-    attempts: tuple[Attempt, ...]
+    attempts: tuple[LaneAttempt, ...]
     end: float
 
 
@@ -155,7 +155,7 @@ def _read_result(path: Path) -> _Result:
         ) from None
 
 
-def _hindsight(tries: list[Attempt]) -> tuple[float | None, str | None]:
+def _hindsight(tries: list[LaneAttempt]) -> tuple[float | None, str | None]:
     last = tries[-1]
     if last.outcome in ("success", "failure") and last.ended is not None:
         done = last.outcome == "success" or last.labelled
@@ -180,7 +180,7 @@ def read_replay(trace: str | Path, result: str | Path | None = None) -> Replay:
     path = Path(trace)
     observer = _observe(path)
     attempts = tuple(observer.attempts)
-    work: dict[TaskId, list[Attempt]] = {}
+    work: dict[TaskId, list[LaneAttempt]] = {}
     for attempt in attempts:
         work.setdefault(attempt.task, []).append(attempt)
     document = None if result is None else _read_result(Path(result))

@@ -59,7 +59,7 @@ class TestLaneStates:
         assert seen.lanes["rev"].state == "reviewing"
         verdict = ReviewResult(task_id=1, reviewer="rev", worker="ann", approved=False)
         seen.observe(4.0, "rev", "manager", verdict)
-        assert (seen.lanes["rev"].state, seen.attempts[0].outcome) == ("idle", "caught")
+        assert (seen.lanes["rev"].state, seen.attempts[0].outcome) == ("idle", "rejected")
 
     def test_refused_and_withdrawn_work_is_handed_back(self) -> None:
         seen = observer_with("ann")
@@ -68,11 +68,11 @@ class TestLaneStates:
         seen.observe(0.0, "ann", "manager", TaskRejected(task_id=1, worker="ann", reason="busy"))
         withdrawn = TaskRejected(task_id=2, worker="ann", reason="withdrawn")
         seen.observe(1.0, "ann", "manager", withdrawn)
-        assert [a.outcome for a in seen.attempts] == ["rejected", "withdrawn"]
+        assert [a.outcome for a in seen.attempts] == ["refused", "withdrawn"]
 
     def test_leaving_then_gone_closes_what_it_held(self) -> None:
         """A worker that leaves is leaving when idle; gone after it disconnects, and what it
-        held ends as a draft (started) or returned (not started)."""
+        held ends as lost."""
         seen = observer_with("ann")
         seen.observe(0.0, "manager", "ann", TaskAssignment(task=Task(id=1, difficulty=9)))
         seen.observe(0.0, "ann", "manager", TaskAccepted(task_id=1, worker="ann"))
@@ -81,7 +81,7 @@ class TestLaneStates:
         assert seen.lanes["ann"].state == "working"
         seen.observe(2.0, "ann", "manager", AgentDisconnected(agent=worker("ann", 5)))
         assert (seen.lanes["ann"].state, seen.lanes["ann"].left) == ("gone", 2.0)
-        assert [a.outcome for a in seen.attempts] == ["draft", "returned"]
+        assert [a.outcome for a in seen.attempts] == ["lost", "lost"]
 
     def test_leaving_when_idle(self) -> None:
         seen = observer_with("bob")
