@@ -68,19 +68,26 @@ class TestExampleNotebook:
             "best_fit: success 0.578, 1528 deadline misses, makespan 659 s\n"
         )
 
+    def test_the_projects_picture_shows_inline(self, executed: Any) -> None:
+        """The occupancy chart of the run's record is displayed as a PNG."""
+        outputs = code_cells(executed)[1].outputs
+        images = [o for o in outputs if "image/png" in o.get("data", {})]
+        assert len(images) == 1
+        assert len(images[0]["data"]["image/png"]) > 10_000
+
     def test_awaited_runs_compare_three_policies(self, executed: Any) -> None:
         """Top-level await of run_scenario_async gives one line per policy."""
-        lines = text(code_cells(executed)[1]).splitlines()
+        lines = text(code_cells(executed)[2]).splitlines()
         assert [line.split()[0] for line in lines] == ["best_fit", "most_skilled", "random"]
         assert lines[0].startswith("best_fit      success 0.578")
 
     def test_the_plot_is_inline(self, executed: Any) -> None:
         """The plotting cell leaves one PNG image in its output."""
-        images = [o for o in code_cells(executed)[2].outputs if "image/png" in o.get("data", {})]
+        images = [o for o in code_cells(executed)[3].outputs if "image/png" in o.get("data", {})]
         assert len(images) == 1
         assert len(images[0]["data"]["image/png"]) > 10_000
 
     def test_agents_run_works_in_the_kernel(self, executed: Any) -> None:
         """agents.run of the seed's quick start returns its three results."""
-        result = code_cells(executed)[3].outputs[0]["data"]["text/plain"]
+        result = code_cells(executed)[4].outputs[0]["data"]["text/plain"]
         assert result == "[(1, 'Junior', True), (2, 'Intermediate', True), (3, 'Senior', True)]"
