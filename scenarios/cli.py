@@ -281,10 +281,13 @@ def _source(args: argparse.Namespace, console: Console) -> RunResult | Compariso
                 f"{path}: not a document of `run --json` or `compare --json`: {error}"
             ) from None
     policies = list(args.policy or [])
-    loaded = load_scenario(args.source)
+    loaded = load_source(args.source)
     if len(policies) > 1 or args.seeds is not None:
         count = 5 if args.seeds is None else args.seeds
-        return _comparison(args, loaded, policies or [loaded.spec.policy.name], count, console)
+        if not policies and isinstance(loaded, ScriptScenario):
+            raise ValueError(f"{args.source}: name the policies to compare with --policy")
+        default = [] if isinstance(loaded, ScriptScenario) else [loaded.spec.policy.name]
+        return _comparison(args, loaded, policies or default, count, console)
     return run_scenario(loaded, seed=args.seed, policy=policies[0] if policies else None).result
 
 

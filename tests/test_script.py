@@ -196,3 +196,23 @@ class TestReadmeClaims:
         )
         assert done.returncode == 0
         assert "rush_hour" in done.stdout
+
+    def test_plot_takes_a_python_file(self, tmp_path: Path) -> None:
+        """`skillsim plot` draws a run of a Python file that builds its own simulation."""
+        pytest.importorskip("matplotlib", reason="the plot extra is not installed")
+        out = tmp_path / "pictures"
+        assert main(["plot", str(EXAMPLES / "own_agents.py"), "--out", str(out)]) == 0
+        assert sorted(p.name for p in out.iterdir()) == [
+            "heatmap.png",
+            "occupancy.png",
+            "timeline.png",
+        ]
+
+    def test_comparing_a_simulation_file_needs_policies(
+        self, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    ) -> None:
+        """Without a spec there is no default policy to compare: --policy is asked for."""
+        path = str(EXAMPLES / "own_agents.py")
+        assert error_of(capsys, "plot", path, "--seeds", "2", "--out", str(tmp_path)) == (
+            f"error: {path}: name the policies to compare with --policy\n"
+        )
