@@ -43,7 +43,7 @@ from agents.filters import (
 from agents.handlers import HandlerSpec, handler_specs, on, on_connect, on_disconnect, on_run
 from agents.label_metrics import accuracy, correct_labels, cost_per_correct
 from agents.logs import library_logger
-from agents.loop import SimulationLoop, Timer
+from agents.loop import SimulationLoop, Timer, check_asyncio_internals
 from agents.manager import TaskManager
 from agents.memory import eased_gc
 from agents.operations import Operations, Workload
@@ -121,6 +121,7 @@ __all__ = [
     "accuracy",
     "answer_for",
     "await_in_thread",
+    "check_asyncio_internals",
     "check_workload",
     "confidence",
     "correct_labels",

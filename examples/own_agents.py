@@ -26,9 +26,9 @@ def scenario(
     ]
     manager = TaskManager(tasks, expected_workers=3, name="manager", policy=policy or "best_fit")
     workers = (
-        WorkerAgent("vera", 4, manager.id, skills={"vision": 9}, specialties=["vision"]),
-        WorkerAgent("tom", 4, manager.id, skills={"text": 9}, specialties=["text"]),
-        WorkerAgent("gil", 6, manager.id),
+        WorkerAgent("vera", 4, admin_peer=manager.id, skills={"vision": 9}, specialties=["vision"]),
+        WorkerAgent("tom", 4, admin_peer=manager.id, skills={"text": 9}, specialties=["text"]),
+        WorkerAgent("gil", 6, admin_peer=manager.id),
     )
     runtime = Runtime(seed=seed, trace=trace, clock=clock, speed=speed)
     runtime.add(manager, *workers)

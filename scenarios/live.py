@@ -177,6 +177,7 @@ def run_live(
     policy: str | None = None,
     trace: bool = False,
     max_workers: int = 20,
+    isolate: bool = False,
 ) -> Outcome:
     """Run a scenario in real time with the dashboard on ``console``.
 
@@ -188,6 +189,7 @@ def run_live(
         policy: Overrides the scenario's policy.
         trace: Keep every message.
         max_workers: Worker rows to show (0: all).
+        isolate: See :func:`scenarios.run.run_simulation`.
 
     Returns:
         The measured outcome, as :func:`scenarios.run.run_simulation` gives it.
@@ -201,6 +203,6 @@ def run_live(
     dashboard = Dashboard(sim, max_workers=max_workers)
     with Live(dashboard.render(), console=console, auto_refresh=False) as live:
         pacer.redraw = lambda: live.update(dashboard.render(), refresh=True)
-        outcome = run_simulation(sim)
+        outcome = run_simulation(sim, isolate=isolate)
         live.update(dashboard.render(), refresh=True)
     return outcome

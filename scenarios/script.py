@@ -28,8 +28,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from pydantic import ValidationError
+
 from agents.clock import Clock
 from scenarios.build import Simulation, build
+from scenarios.limits import DEFAULT_LIMITS, Limits
 from scenarios.loader import LoadedScenario, ScenarioError, load_scenario
 from scenarios.spec import ScenarioSpec
 
@@ -150,11 +153,30 @@ def _execute(path: Path) -> dict[str, Any]:
         sys.path.remove(folder)
 
 
-def load_source(source: str | Path) -> LoadedScenario | ScriptScenario:
+def _held_to(path: Path, spec: ScenarioSpec, limits: Limits) -> ScenarioSpec:
+    """``spec`` validated again against ``limits`` (a file's sizes are checked as read)."""
+    try:
+        return ScenarioSpec.model_validate(spec.model_dump(), context={"limits": limits})
+    except ValidationError as error:
+        problems = [(".".join(map(str, e["loc"])), e["msg"]) for e in error.errors()[:10]]
+        raise ScenarioError(str(path), problems) from None
+
+
+def load_source(
+    source: str | Path,
+    *,
+    allow_import: bool = False,
+    policy: str | None = None,
+    limits: Limits = DEFAULT_LIMITS,
+) -> LoadedScenario | ScriptScenario:
     """Load a scenario from a TOML file, a bundled name, or a Python file (which runs).
 
     Args:
         source: A ``.py`` file (code: it runs), else anything :func:`load_scenario` takes.
+        allow_import: For TOML files, see :func:`load_scenario`; a Python file is code
+            already, so its spec may name a ``module:Class`` policy.
+        policy: See :func:`load_scenario`.
+        limits: The largest sizes accepted; a Python file's spec is held to them too.
 
     Returns:
         A :class:`LoadedScenario` for TOML files, bundled names and Python files whose
@@ -165,7 +187,7 @@ def load_source(source: str | Path) -> LoadedScenario | ScriptScenario:
     """
     path = Path(source)
     if path.suffix != ".py":
-        return load_scenario(source)
+        return load_scenario(source, allow_import=allow_import, policy=policy, limits=limits)
     if not path.is_file():
         raise ScenarioError(str(source), [("", "no such file")])
     namespace = _run_file(path)
@@ -184,7 +206,9 @@ def load_source(source: str | Path) -> LoadedScenario | ScriptScenario:
     if not parameters:
         value = _call(path, factory, {})
         if isinstance(value, ScenarioSpec):
-            return LoadedScenario(value.name or path.stem, path, value)
+            return LoadedScenario(
+                value.name or path.stem, path, _held_to(path, value, limits), True
+            )
         if not isinstance(value, Simulation):
             raise ScenarioError(
                 str(path),

@@ -28,7 +28,7 @@ from scenarios import Simulation
 
 def scenario(*, policy=None):
     manager = TaskManager([Task(id=1, difficulty=2)], name="manager", policy=policy or "best_fit")
-    worker = WorkerAgent("w", 3, manager.id)
+    worker = WorkerAgent("w", 3, admin_peer=manager.id)
     runtime = Runtime()
     runtime.add(manager, worker)
     return Simulation("tiny", 0, policy or "best_fit", runtime, manager, (worker,))
