@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 EXTRAS := dev,optimal,bench,data,plot
 
-.PHONY: demo test lint format bench bench-quick clean schema figures
+.PHONY: demo test lint format bench bench-quick clean schema figures view-pictures
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -60,6 +60,9 @@ figures: $(STAMP)
 	$(BIN)/skillsim plot churn --out docs/figures/churn
 	$(BIN)/skillsim plot skill_match --policy random --policy best_fit --policy optimal \
 		--seeds 5 --baseline random --out docs/figures/skill_match
+
+view-pictures: $(STAMP)  # the README's pictures of --live and replay (needs chromium)
+	$(BIN)/python docs/draw_views.py
 
 clean:
 	rm -rf $(VENV) .venv-3.* .mypy_cache .ruff_cache .pytest_cache .hypothesis

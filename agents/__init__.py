@@ -16,6 +16,7 @@ from agents.distribution import (
     check_workload,
     split,
 )
+from agents.entry import run, run_async
 from agents.errors import (
     AgentStateError,
     HandlerRegistrationError,
@@ -43,6 +44,7 @@ from agents.filters import (
 from agents.handlers import HandlerSpec, handler_specs, on, on_connect, on_disconnect, on_run
 from agents.index import FreeIndex, IndexKey
 from agents.label_metrics import accuracy, correct_labels, cost_per_correct
+from agents.logs import library_logger
 from agents.loop import SimulationLoop, Timer, check_asyncio_internals
 from agents.manager import TaskManager
 from agents.memory import eased_gc
@@ -68,9 +70,10 @@ from agents.placement import (
 from agents.progress import progress, unfinished
 from agents.record import TERMINAL, BoardSnapshot, Hold, TaskRecord, TaskState
 from agents.roster import ReviewJob, WorkerRecord, review_key
-from agents.runtime import Runtime, current_runtime, run
+from agents.runtime import Runtime, current_runtime
 from agents.settlement import Settlement
 from agents.summary import Ending, HandlerFailure, RunSummary
+from agents.threads import await_in_thread, loop_running, wait_in_thread
 from agents.worker import WorkerAgent, WorkerProfile, answer_for
 
 __all__ = [
@@ -133,6 +136,7 @@ __all__ = [
     "WorkloadUnit",
     "accuracy",
     "answer_for",
+    "await_in_thread",
     "check_assignment",
     "check_asyncio_internals",
     "check_workload",
@@ -147,7 +151,9 @@ __all__ = [
     "fleiss_kappa",
     "handler_specs",
     "krippendorff_alpha",
+    "library_logger",
     "log_odds",
+    "loop_running",
     "majority",
     "make_clock",
     "matches",
@@ -162,12 +168,14 @@ __all__ = [
     "ratings_by_task",
     "review_key",
     "run",
+    "run_async",
     "select",
     "sigmoid",
     "split",
     "task_draws",
     "to_dql",
     "unfinished",
+    "wait_in_thread",
     "weighted",
     "worker_view",
 ]

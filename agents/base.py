@@ -24,10 +24,9 @@ import random
 from collections.abc import Awaitable, Callable, Coroutine
 from typing import TYPE_CHECKING, Any, ClassVar, cast
 
-import structlog
-
 from agents.errors import AgentStateError, HandlerRegistrationError
 from agents.handlers import HandlerSpec, handler_specs
+from agents.logs import library_logger
 from agents.loop import Timer
 from protocol.errors import BusClosedError
 from protocol.mailbox import Mailbox
@@ -135,7 +134,7 @@ class BaseAgent:
         self._timer_keys = itertools.count()
         self._done: asyncio.Future[None] | None = None
         self._stopped = False
-        self.log: Any = structlog.get_logger("skillsim").bind(agent=self.name, role=self.role)
+        self.log: Any = library_logger(agent=self.name, role=self.role)
 
     # -- identity ---------------------------------------------------------------
 

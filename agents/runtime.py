@@ -13,6 +13,12 @@ Design:
       stopped, what each was waiting for is logged and kept in the summary, and
       whoever awaited them goes on. Only a main coroutine still waiting after that
       makes :func:`run` raise :class:`~agents.errors.SimulationStalledError`.
+    * A run has its own event loop. Called where a loop already runs in this thread (a
+      Jupyter kernel, an async program), :meth:`Runtime.run` runs the simulation in a
+      worker thread and waits for it; :meth:`Runtime.run_async` does the same without
+      blocking the caller's loop. The simulation is the same either way. Interrupting
+      the caller (a notebook's interrupt, cancelling the awaiting task) stops the
+      simulation's agents at its next step, so its thread does not run on unseen.
     * While it runs, the cyclic garbage collector is eased (``gc_tuning``, see
       :mod:`agents.memory`); it is restored when the run returns.
 """
@@ -20,6 +26,7 @@ Design:
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import math
 import random
@@ -27,18 +34,18 @@ from collections.abc import Awaitable, Callable, Iterable
 from contextvars import ContextVar
 from typing import Any, TypeVar
 
-import structlog
-
 from agents.base import BaseAgent
 from agents.clock import Clock, make_clock
 from agents.errors import AgentStateError, NoRuntimeError, SimulationStalledError
+from agents.logs import library_logger
 from agents.loop import SimulationLoop, Timer
 from agents.memory import eased_gc
 from agents.summary import Ending, HandlerFailure, RunSummary
+from agents.threads import await_in_thread, loop_running, wait_in_thread
 from protocol.bus import MessageBus
 from protocol.envelope import Envelope
 
-__all__ = ["Runtime", "current_runtime", "run"]
+__all__ = ["Runtime", "current_runtime"]
 
 T = TypeVar("T")
 
@@ -87,7 +94,7 @@ class Runtime:
         self.clock: Clock = make_clock(clock, speed)
         self.bus = MessageBus(self.clock.now, strict=strict_bus)
         self.random = random.Random(seed)
-        self.log: Any = structlog.get_logger("skillsim").bind(agent="runtime", role="runtime")
+        self.log: Any = library_logger(agent="runtime", role="runtime")
         self.trace: list[Envelope] | None = [] if trace else None
         if self.trace is not None:
             self.bus.tap(self.trace.append)
@@ -252,7 +259,7 @@ class Runtime:
         until: float | None = None,
         strict: bool = False,
     ) -> RunSummary:
-        """Run the simulation to its end.
+        """Run the simulation to its end (in a worker thread if a loop already runs here).
 
         Args:
             main: A coroutine to run as the driver (e.g. one that calls
@@ -271,6 +278,38 @@ class Runtime:
             AgentStateError: if this runtime has run before.
             ValueError: for an ``until`` that is NaN or infinite.
         """
+        if not loop_running():
+            return self._run(main, until, strict)
+        return wait_in_thread(lambda: self._run(main, until, strict), self._interrupt)
+
+    async def run_async(
+        self,
+        main: Awaitable[T] | None = None,
+        *,
+        until: float | None = None,
+        strict: bool = False,
+    ) -> RunSummary:
+        """Run the simulation in a worker thread and await its end (for async callers).
+
+        Args, return value and errors are those of :meth:`run`.
+        """
+        return await await_in_thread(lambda: self._run(main, until, strict), self._interrupt)
+
+    def _interrupt(self) -> None:
+        """Stop the run from another thread, at the simulation's next step."""
+        loop = self._loop
+        with contextlib.suppress(RuntimeError):  # a loop closed meanwhile has stopped
+            if loop is not None:
+                loop.call_soon_threadsafe(self._stop_now)
+
+    def _stop_now(self) -> None:
+        self.log.warning("run_interrupted", t=self.now)
+        self._stop_all("interrupted")
+        if self._main is not None and not self._main.done():
+            self._main.cancel()
+
+    def _run(self, main: Awaitable[T] | None, until: float | None, strict: bool) -> RunSummary:
+        """Run the simulation to its end in this thread, on a loop of its own."""
         if self._ran:
             raise AgentStateError("a runtime runs once; make a new one")
         if until is not None and not (isinstance(until, int | float) and math.isfinite(until)):
@@ -333,36 +372,3 @@ class Runtime:
         if rest:
             loop.run_until_complete(asyncio.gather(*rest, return_exceptions=True))
         loop.run_until_complete(loop.shutdown_asyncgens())
-
-
-def run(
-    main: Awaitable[T],
-    *,
-    seed: int = 0,
-    clock: str | Clock = "virtual",
-    speed: float = 1.0,
-    strict: bool = False,
-    strict_bus: bool = False,
-) -> T:
-    """Run ``main`` as a simulation: the project's stand-in for ``asyncio.run``.
-
-    Agents started inside (for example by ``TaskManager.start_agent``) join this run,
-    and every sleep inside is simulated.
-
-    Args:
-        main: The driver coroutine.
-        seed: Seeds every random stream of the run.
-        clock: ``"virtual"`` (default) or ``"realtime"``.
-        speed: For ``"realtime"``: simulated seconds per wall-clock second.
-        strict: Fail on the first handler exception.
-        strict_bus: Round-trip every message through the JSON codec.
-
-    Returns:
-        What ``main`` returned.
-
-    Raises:
-        SimulationStalledError: if ``main`` still waits when nothing is left to happen.
-    """
-    runtime = Runtime(seed=seed, clock=clock, speed=speed, strict_bus=strict_bus)
-    value: T = runtime.run(main, strict=strict).value
-    return value

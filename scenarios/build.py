@@ -12,6 +12,7 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass
 
+from agents.clock import Clock
 from agents.distribution import Consensus, Distribution, Pulling, QualityReview, WorkloadUnit
 from agents.manager import TaskManager
 from agents.memory import eased_gc
@@ -161,6 +162,8 @@ def build(
     seed: int | None = None,
     policy: str | None = None,
     trace: bool = False,
+    clock: str | Clock = "virtual",
+    speed: float = 1.0,
 ) -> Simulation:
     """Make the agents of a scenario.
 
@@ -170,12 +173,15 @@ def build(
         policy: Overrides the file's policy (by name; the file's parameters apply
             only to the file's own policy).
         trace: Keep every message for ``--trace``.
+        clock: ``"virtual"`` (default), ``"realtime"`` (watch it live), or a clock.
+        speed: For ``"realtime"``: simulated seconds per wall-clock second.
 
     Returns:
         The simulation, ready for :func:`scenarios.run.run_simulation`.
 
     Raises:
         PolicyError: for an unknown policy or parameters it refuses.
+        ValueError: for an unknown clock or a speed that is not positive.
     """
     spec = loaded.spec
     seed = spec.seed if seed is None else seed
@@ -243,7 +249,7 @@ def build(
             )
         )
 
-    runtime = Runtime(seed=seed, trace=trace)
+    runtime = Runtime(seed=seed, trace=trace, clock=clock, speed=speed)
     runtime.add(manager, *workers)
     director = None
     if spec.events:

@@ -1,4 +1,4 @@
-"""The ``skillsim`` command: ``run``, ``compare``, ``plot``, ``report``, ``schema`` and ``list``.
+"""The ``skillsim`` command: run, compare, plot, report, replay, schema and list.
 
 Exit codes: 0 success; 1 a run that stalled (it says what it waited for); 2 bad
 input (a scenario file, a policy name, an argument), reported in one message that
@@ -32,10 +32,13 @@ from protocol.errors import SkillsimError
 from scenarios.compare import Comparison, run_comparison
 from scenarios.console import configure_logging
 from scenarios.limits import DEFAULT_LIMITS, Limits
+from scenarios.live import run_live
 from scenarios.loader import LoadedScenario, bundled_scenarios, load_scenario
 from scenarios.metrics import RunResult
+from scenarios.replay import read_replay, render_page
 from scenarios.report import render_comparison, render_run
 from scenarios.run import run_scenario
+from scenarios.script import ScriptScenario, load_source
 
 __all__ = ["main"]
 
@@ -158,6 +161,10 @@ def _parser() -> argparse.ArgumentParser:
         help="a handler that raises does not fail the run (it is still listed)",
     )
     _add_table_options(run)
+    run.add_argument("--live", action="store_true", help="run in real time with a dashboard")
+    run.add_argument(
+        "--speed", type=float, default=1.0, help="with --live: simulated seconds per second"
+    )
     _loading(run)
     compare = sub.add_parser("compare", help="run policies on common seeds and compare")
     compare.add_argument("scenario")
@@ -178,6 +185,12 @@ def _parser() -> argparse.ArgumentParser:
     _loading(compare)
     sub.add_parser("list", help="list bundled scenarios and registered policies")
     _add_picture_commands(sub)
+    replay = sub.add_parser("replay", help="turn a --trace into an animated HTML page")
+    replay.add_argument("trace", type=Path, help="a file written by `run --trace`")
+    replay.add_argument("-o", "--output", type=Path, required=True, help="the page to write")
+    replay.add_argument(
+        "--result", type=Path, help="the same run's --json file: arrivals and final states"
+    )
     return parser
 
 
@@ -217,7 +230,7 @@ def _limits(args: argparse.Namespace) -> Limits:
     return Limits(args.max_workers, args.max_tasks, args.max_file_bytes, runs)
 
 
-def _load(args: argparse.Namespace, policies: Sequence[str]) -> LoadedScenario:
+def _load(args: argparse.Namespace, policies: Sequence[str]) -> LoadedScenario | ScriptScenario:
     # The command line's own policies are the user's choice: import paths among them
     # are imported here, from the current directory, and fail before any run. The
     # file's policy is then never imported (an override replaces it).
@@ -226,7 +239,7 @@ def _load(args: argparse.Namespace, policies: Sequence[str]) -> LoadedScenario:
             find_policy(name, allow_import=True, search=[Path.cwd()])
         except PolicyError as error:
             raise PolicyError(f"--policy: {error}") from None
-    return load_scenario(
+    return load_source(  # a .py file is code, run because the user named it
         args.scenario,
         allow_import=args.allow_import,
         policy=policies[0] if policies else None,
@@ -252,6 +265,17 @@ def _list(console: Console) -> int:
         doc = (type(make_policy(name)).__doc__ or "").strip().splitlines()
         policies.add_row(name, doc[0] if doc else "")
     console.print(policies)
+    return 0
+
+
+def _replay(args: argparse.Namespace, console: Console) -> int:
+    replay = read_replay(args.trace, args.result)
+    args.output.write_text(render_page(replay), encoding="utf-8")
+    console.print(
+        f"wrote {args.output}: {len(replay.attempts)} attempts by {len(replay.workers)} workers",
+        markup=False,
+        highlight=False,
+    )
     return 0
 
 
@@ -306,16 +330,34 @@ def _check_outputs(args: argparse.Namespace, *flags: str) -> None:
 def _run(args: argparse.Namespace, console: Console) -> int:
     _check_outputs(args, "--json", "--trace")
     loaded = _load(args, [args.policy] if args.policy else [])
+    if args.live and args.speed <= 0:
+        raise ValueError(f"--speed must be > 0, got {args.speed:g}")
     progress = _LazyProgress(_report_console(args, console), loaded.name)
     try:
-        outcome = run_scenario(
-            loaded,
-            seed=args.seed,
-            policy=args.policy,
-            trace=args.trace is not None,
-            on_progress=progress,
-            isolate=args.isolate,
-        )
+        if args.live:
+            try:
+                outcome = run_live(
+                    loaded,
+                    console,
+                    speed=args.speed,
+                    seed=args.seed,
+                    policy=args.policy,
+                    trace=args.trace is not None,
+                    max_workers=args.workers,
+                    isolate=args.isolate,
+                )
+            except KeyboardInterrupt:  # Ctrl-C: the dashboard's last frame stays on screen
+                print("interrupted: the run was stopped before its end", file=sys.stderr)
+                return 130
+        else:
+            outcome = run_scenario(
+                loaded,
+                seed=args.seed,
+                policy=args.policy,
+                trace=args.trace is not None,
+                on_progress=progress,
+                isolate=args.isolate,
+            )
     finally:
         progress.close()
     result = outcome.result
@@ -342,7 +384,7 @@ def _write_tables(args: argparse.Namespace, result: RunResult, console: Console)
 
 def _comparison(
     args: argparse.Namespace,
-    loaded: LoadedScenario,
+    loaded: LoadedScenario | ScriptScenario,
     policies: list[str],
     count: int,
     console: Console,
@@ -359,7 +401,8 @@ def _comparison(
         raise ValueError(
             f"--baseline {args.baseline} is not among the policies: {', '.join(policies)}"
         )
-    first = loaded.spec.seed if args.seed is None else args.seed
+    default = loaded.seed if isinstance(loaded, ScriptScenario) else loaded.spec.seed
+    first = default if args.seed is None else args.seed
     seeds = list(range(first, first + count))
     failed: list[dict[str, Any]] = []
     bar = Progress(
@@ -423,10 +466,13 @@ def _source(args: argparse.Namespace, console: Console) -> RunResult | Compariso
                 f"{path}: not a document of `run --json` or `compare --json`: {error}"
             ) from None
     policies = list(args.policy or [])
-    loaded = load_scenario(args.source)
+    loaded = load_source(args.source)
     if len(policies) > 1 or args.seeds is not None:
         count = 5 if args.seeds is None else args.seeds
-        policies = policies or [loaded.spec.policy.name]
+        if not policies and isinstance(loaded, ScriptScenario):
+            raise ValueError(f"{args.source}: name the policies to compare with --policy")
+        if not policies and isinstance(loaded, LoadedScenario):
+            policies = [loaded.spec.policy.name]
         return _comparison(args, loaded, policies, count, console)[0]
     return run_scenario(loaded, seed=args.seed, policy=policies[0] if policies else None).result
 
@@ -482,6 +528,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _list(console)
         if args.command == "run":
             return _run(args, console)
+        if args.command == "replay":
+            return _replay(args, console)
         if args.command in _COMMANDS:
             return _COMMANDS[args.command](args, console)
         return _schema(args)

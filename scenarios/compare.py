@@ -20,6 +20,7 @@ from typing import Any
 from scenarios.loader import LoadedScenario
 from scenarios.metrics import Metrics, RunResult
 from scenarios.run import run_scenario
+from scenarios.script import ScriptScenario
 from scenarios.stats import Interval, interval, paired
 
 __all__ = ["HIGHER_IS_BETTER", "Comparison", "compare_runs", "run_comparison"]
@@ -172,7 +173,7 @@ def compare_runs(
 
 
 def run_comparison(
-    loaded: LoadedScenario,
+    loaded: LoadedScenario | ScriptScenario,
     policies: Sequence[str],
     seeds: Sequence[int],
     *,
@@ -183,7 +184,7 @@ def run_comparison(
     """Run every policy on every seed and compare them.
 
     Args:
-        loaded: The scenario.
+        loaded: The scenario (a Python file too, see :func:`scenarios.script.load_source`).
         policies: Policy names, in the order to show them.
         seeds: The common seeds.
         baseline: See :func:`compare_runs`.

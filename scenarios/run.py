@@ -4,22 +4,35 @@ A handler that raised anywhere in the run (an agent's, or the director applying 
 event) makes the result's ``ending`` ``failed`` and is listed in ``failures``; the run
 itself went on. With ``isolate=True`` the failures are still listed, but the ending
 is the one the run reached (the agents' failures were isolated, as asked).
+
+Each entry point has an awaitable twin for async callers and notebooks
+(:func:`run_scenario_async`, :func:`run_simulation_async`): the simulation runs on its
+own loop in a worker thread while the caller's loop stays free. The plain functions
+work inside a running loop too (they wait for that thread).
 """
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable
 from dataclasses import dataclass
 
 from agents.board import TaskRecord
 from agents.manager import TaskManager
 from agents.summary import RunSummary
-from scenarios.build import Simulation, build
+from scenarios.build import Simulation
 from scenarios.loader import LoadedScenario
 from scenarios.metrics import EventRow, FailureRow, RunResult, collect
 from scenarios.recorder import Recorder
+from scenarios.script import ScriptScenario, make_simulation
 
-__all__ = ["Outcome", "run_scenario", "run_simulation"]
+__all__ = [
+    "Outcome",
+    "run_scenario",
+    "run_scenario_async",
+    "run_simulation",
+    "run_simulation_async",
+]
 
 Progress = Callable[[int, int], None]
 
@@ -92,7 +105,7 @@ def _account(sim: Simulation, summary: RunSummary, result: RunResult, isolate: b
 
 
 def run_scenario(
-    loaded: LoadedScenario,
+    loaded: LoadedScenario | ScriptScenario,
     *,
     seed: int | None = None,
     policy: str | None = None,
@@ -103,7 +116,7 @@ def run_scenario(
     """Build and run a scenario.
 
     Args:
-        loaded: The scenario.
+        loaded: The scenario (see :func:`scenarios.script.load_source`).
         seed: Overrides the file's seed.
         policy: Overrides the file's policy.
         trace: Keep every message.
@@ -115,6 +128,40 @@ def run_scenario(
 
     Raises:
         PolicyError: for an unknown policy.
+        ScenarioError: for a Python scenario that cannot take an option given.
     """
-    sim = build(loaded, seed=seed, policy=policy, trace=trace)
+    sim = make_simulation(loaded, seed=seed, policy=policy, trace=trace)
     return run_simulation(sim, on_progress=on_progress, isolate=isolate)
+
+
+async def run_simulation_async(
+    sim: Simulation, *, on_progress: Progress | None = None, isolate: bool = False
+) -> Outcome:
+    """Await :func:`run_simulation` run in a worker thread (the caller's loop stays free).
+
+    Args:
+        sim: From :func:`scenarios.build.build`.
+        on_progress: See :func:`run_simulation`; it is called from the worker thread.
+        isolate: See :func:`run_simulation`.
+
+    Returns:
+        The result, and the trace when the simulation was built with one.
+    """
+    return await asyncio.to_thread(run_simulation, sim, on_progress=on_progress, isolate=isolate)
+
+
+async def run_scenario_async(
+    loaded: LoadedScenario | ScriptScenario,
+    *,
+    seed: int | None = None,
+    policy: str | None = None,
+    trace: bool = False,
+    on_progress: Progress | None = None,
+    isolate: bool = False,
+) -> Outcome:
+    """Await :func:`run_scenario` run in a worker thread (for notebooks and async code).
+
+    Arguments, return value and errors are those of :func:`run_scenario`.
+    """
+    sim = make_simulation(loaded, seed=seed, policy=policy, trace=trace)
+    return await run_simulation_async(sim, on_progress=on_progress, isolate=isolate)

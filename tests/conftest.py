@@ -98,9 +98,12 @@ def _quiet_logs() -> Iterator[None]:
     structlog for the whole process).
     """
     saved = structlog.get_config()
+    was_configured = structlog.is_configured()
     structlog.configure(wrapper_class=structlog.make_filtering_bound_logger(logging.WARNING))
     yield
     structlog.configure(**saved)
+    if not was_configured:  # the library's own quiet default, not structlog's loud one
+        structlog.reset_defaults()
 
 
 def error_locations(error: pydantic.ValidationError) -> list[tuple[int | str, ...]]:
