@@ -10,7 +10,7 @@ STAMP := $(VENV)/.installed
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	@$(BIN)/python -m pip install --quiet --disable-pip-version-check --upgrade pip
-	@$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[dev,optimal,bench]'
+	@$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[dev,optimal,bench,data,dask,plot]'
 	@touch $(STAMP)
 
 demo: $(STAMP)

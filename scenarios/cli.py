@@ -25,6 +25,7 @@ from scenarios.loader import ScenarioError, bundled_scenarios, load_scenario
 from scenarios.metrics import Metrics
 from scenarios.report import render_comparison, render_run
 from scenarios.run import run_scenario
+from scenarios.sweep.command import add_sweep_parser, sweep_command
 
 __all__ = ["main"]
 
@@ -93,6 +94,7 @@ def _parser() -> argparse.ArgumentParser:
     compare.add_argument("--seed", type=int, help="first seed (default: the scenario's)")
     compare.add_argument("--json", type=Path, help="write the comparison as JSON here")
     sub.add_parser("list", help="list bundled scenarios and registered policies")
+    add_sweep_parser(sub)
     return parser
 
 
@@ -184,6 +186,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _list(console)
         if args.command == "run":
             return _run(args, console)
+        if args.command == "sweep":
+            return sweep_command(args, console)
         return _compare(args, console)
     except (ScenarioError, PolicyError, ValueError, OSError) as error:
         # One plain message per problem, unwrapped, so that paths stay greppable.
