@@ -66,7 +66,8 @@ class RunStore:
 
     Args:
         path: The Parquet file (need not exist); None keeps rows in memory only.
-        checkpoint: Seconds between rewrites of the Parquet file while rows arrive.
+        checkpoint: Seconds between rewrites of the Parquet file while rows arrive
+            (0: after every row).
 
     Raises:
         SweepError: when the file exists but is not a sweep's Parquet file.
@@ -77,7 +78,7 @@ class RunStore:
         self._pq = require("pyarrow.parquet", "data", "writing a sweep's rows")
         self.path = path
         self.journal = None if path is None else path.with_name(path.name + ".journal")
-        self._every = checkpoint
+        self._base = self._every = checkpoint
         self._rows: dict[str, Row] = {}
         self._file: IO[str] | None = None
         self._dirty = False
@@ -144,8 +145,8 @@ class RunStore:
         self.journal.unlink(missing_ok=True)
         self._dirty = False
         self._last = time.monotonic()
-        # A large file is rewritten less often: at most a tenth of the time goes here.
-        self._every = max(self._every, 10 * (self._last - start))
+        if self._base > 0:  # a large file is rewritten less often: a tenth of the time at most
+            self._every = max(self._base, 10 * (self._last - start))
 
     def close(self) -> None:
         """Write what is left; the journal is gone afterwards."""

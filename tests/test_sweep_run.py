@@ -1,0 +1,308 @@
+"""Running sweeps: rows, executors, resume, failures, summaries, the command line."""
+
+import math
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import pytest
+from sweeps import SWEEP, comparable, write_sweep
+
+from scenarios.cli import main
+from scenarios.loader import load_scenario
+from scenarios.run import run_scenario
+from scenarios.sweep import (
+    METRICS,
+    RunStore,
+    SweepError,
+    paired_differences,
+    run_sweep,
+    summarize_sweep,
+)
+
+pytestmark = pytest.mark.usefixtures("quiet_logs")
+
+
+@pytest.fixture(name="serial_rows", scope="module")
+def fixture_serial_rows(tmp_path_factory: pytest.TempPathFactory) -> list[dict[str, Any]]:
+    """The small sweep's rows, run in this process (the reference for other executors)."""
+    folder = tmp_path_factory.mktemp("serial")
+    return comparable(run_sweep(write_sweep(folder), executor="serial"))
+
+
+class TestRows:
+    def test_one_row_per_run_with_every_metric(self, tmp_path: Path) -> None:
+        """Each row holds the cell's values, policy, seed, every metric and wall time."""
+        runs = run_sweep(write_sweep(tmp_path), executor="serial", out=tmp_path / "runs.parquet")
+        assert len(runs) == 24
+        assert list(runs.columns) == [
+            "key", "cell", "workers.generate.count", "tasks.generate.arrival.rate",
+            "policy", "seed", "ending", *METRICS, "wall_time", "error",
+        ]  # fmt: skip
+        assert runs["error"].isna().all()
+        assert (runs["wall_time"] > 0).all()
+        assert [tuple(r) for r in runs[["cell", "policy", "seed"]].head(4).to_numpy()] == [
+            (0, "best_fit", 1), (0, "best_fit", 2), (0, "best_fit", 3), (0, "round_robin", 1),
+        ]  # fmt: skip
+
+    def test_a_row_holds_what_the_run_measured(self, tmp_path: Path) -> None:
+        """The metrics of a row equal those of the same run done by `run_scenario`."""
+        scenario = tmp_path / "alone.toml"
+        runs = run_sweep(write_sweep(tmp_path), executor="serial")
+        row = runs[(runs.cell == 3) & (runs.policy == "round_robin") & (runs.seed == 2)].iloc[0]
+        text = (tmp_path / "small.toml").read_text().replace("count = 3", "count = 4")
+        scenario.write_text(text.replace("rate = 0.5", "rate = 0.6"), encoding="utf-8")
+        metrics = run_scenario(load_scenario(scenario), seed=2, policy="round_robin").result.metrics
+        for name, value in metrics.model_dump().items():
+            assert (value is None and math.isnan(row[name])) or row[name] == value, name
+
+    def test_the_process_pool_gives_the_same_rows(
+        self, tmp_path: Path, serial_rows: list[dict[str, Any]]
+    ) -> None:
+        """Two local worker processes give exactly the serial rows."""
+        runs = run_sweep(write_sweep(tmp_path), executor="process", jobs=2)
+        assert comparable(runs) == serial_rows
+
+    def test_parquet_file_holds_the_rows(self, tmp_path: Path) -> None:
+        """The output file read back with pandas is the returned frame, in finishing order."""
+        out = tmp_path / "runs.parquet"
+        runs = run_sweep(write_sweep(tmp_path), executor="serial", out=out)
+        assert comparable(pd.read_parquet(out)) == comparable(runs)
+        assert not out.with_name("runs.parquet.journal").exists()
+
+
+class TestResume:
+    def test_interrupted_then_rerun_does_each_run_exactly_once(
+        self, tmp_path: Path, serial_rows: list[dict[str, Any]]
+    ) -> None:
+        """Ctrl-C after 5 runs keeps those 5; the same call again does the other 19."""
+        out, sweep = tmp_path / "runs.parquet", write_sweep(tmp_path)
+        seen: list[str] = []
+
+        def interrupt(row: dict[str, Any]) -> None:
+            seen.append(row["key"])
+            if len(seen) == 5:
+                raise KeyboardInterrupt
+
+        with pytest.raises(KeyboardInterrupt):
+            run_sweep(sweep, executor="serial", out=out, on_row=interrupt)
+        assert sorted(pd.read_parquet(out)["key"]) == sorted(seen)
+        again: list[str] = []
+        runs = run_sweep(
+            sweep, executor="process", jobs=2, out=out, on_row=lambda r: again.append(r["key"])
+        )
+        assert len(again) == 19
+        assert not set(again) & set(seen)
+        on_disk = pd.read_parquet(out)
+        assert len(on_disk) == 24
+        assert on_disk["key"].is_unique
+        assert comparable(runs) == comparable(on_disk) == serial_rows
+
+    def test_rows_in_the_journal_survive_a_crash(self, tmp_path: Path) -> None:
+        """Rows not yet in the Parquet file are read back from the journal; a torn line is not."""
+        out = tmp_path / "runs.parquet"
+        crash = (
+            "import os, sys\n"
+            "from pathlib import Path\n"
+            "from scenarios.sweep import RunStore\n"
+            "store = RunStore(Path(sys.argv[1]), checkpoint=3600)\n"
+            "store.add({'key': 'a', 'cell': 0, 'policy': 'p', 'seed': 1, 'error': None})\n"
+            "store.add({'key': 'b', 'cell': 0, 'policy': 'p', 'seed': 2, 'error': 'boom'})\n"
+            "os._exit(9)  # dies: no checkpoint, no close\n"
+        )
+        died = subprocess.run([sys.executable, "-c", crash, str(out)], check=False, timeout=60)
+        assert died.returncode == 9
+        assert not out.exists()
+        with out.with_name("runs.parquet.journal").open("a") as journal:
+            journal.write('{"key": "c", "ce')  # torn mid-write
+        again = RunStore(out)
+        assert [r["key"] for r in again.rows()] == ["a", "b"]
+        assert again.done() == {"a"}
+
+    def test_the_parquet_file_grows_as_runs_finish(self, tmp_path: Path) -> None:
+        """With a checkpoint after every row, the file has n rows after n runs."""
+        out = tmp_path / "runs.parquet"
+        store = RunStore(out, checkpoint=0)
+        for n in range(1, 4):
+            store.add({"key": str(n), "cell": 0, "policy": "p", "seed": n, "error": None})
+            assert len(pd.read_parquet(out)) == n
+
+    def test_a_failed_run_is_tried_again_and_replaced(self, tmp_path: Path) -> None:
+        """A rerun retries failed runs; the file keeps one row per key, the latest."""
+        out = tmp_path / "runs.parquet"
+        store = RunStore(out)
+        store.add({"key": "k", "cell": 0, "policy": "p", "seed": 1, "error": "boom"})
+        store.add({"key": "k", "cell": 0, "policy": "p", "seed": 1, "error": None})
+        store.close()
+        assert pd.read_parquet(out)["error"].isna().tolist() == [True]
+
+
+class TestFailures:
+    def test_a_bad_cell_is_recorded_and_the_rest_run(self, tmp_path: Path) -> None:
+        """Runs of an out-of-bounds cell carry its error; every other run finished."""
+        sweep = write_sweep(tmp_path, SWEEP.replace("[2, 4]", "[0, 4]"))
+        runs = run_sweep(sweep, executor="process", jobs=2)
+        bad = runs[runs.error.notna()]
+        assert sorted(set(bad.cell)) == [0, 1]
+        assert len(bad) == 12
+        assert set(bad.error) == {
+            "workers.generate.count: Input should be greater than or equal to 1"
+        }
+        assert bad["success_rate"].isna().all()
+        assert runs[runs.error.isna()]["completed"].notna().all()
+        assert len(runs) == 24
+
+    def test_the_command_exits_1_when_runs_failed(
+        self, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    ) -> None:
+        """Failed runs give exit code 1 and their error on standard error; rows are kept."""
+        sweep = write_sweep(tmp_path, SWEEP.replace("[2, 4]", "[0, 4]"))
+        assert main(["sweep", str(sweep), "--executor", "serial"]) == 1
+        err = capsys.readouterr().err
+        assert "failed: workers.generate.count: Input should be greater than or equal to 1" in err
+        assert len(pd.read_parquet(sweep.with_suffix(".parquet"))) == 24
+
+
+class TestCommandLine:
+    def test_prints_summary_and_differences_and_writes_them(
+        self, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    ) -> None:
+        """The command prints both tables, writes rows, summary and plot; exit 0."""
+        sweep = write_sweep(tmp_path)
+        summary, image = tmp_path / "summary.csv", tmp_path / "plot.png"
+        code = main([
+            "sweep", str(sweep), "--jobs", "2", "--metric", "success_rate",
+            "--summary", str(summary),
+            "--plot", "success_rate:tasks.generate.arrival.rate", str(image),
+        ])  # fmt: skip
+        out = capsys.readouterr().out
+        assert code == 0
+        assert "small: mean ± 95% interval over seeds" in out
+        assert "paired difference against best_fit (same seeds)" in out
+        assert f"24 runs in {sweep.with_suffix('.parquet')}" in out.replace("\n", "")
+        written = pd.read_csv(summary)
+        assert sorted(set(written.kind)) == ["difference", "summary"]
+        assert len(written[written.kind == "summary"]) == 4 * 2 * (
+            len(METRICS) - 4
+        )  # 4 metrics only labelling or learning runs have
+        assert image.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+    @pytest.mark.parametrize(
+        ("args", "message"),
+        [
+            (["--jobs", "0"], "error: --jobs must be >= 1, got 0"),
+            (["--metric", "speed"], "error: --metric: unknown metric 'speed'"),
+            (["--plot", "success_rate:seed", "x.png"],
+             "error: --plot success_rate:seed: give METRIC:PARAM, a metric and a swept path "
+             "(workers.generate.count, tasks.generate.arrival.rate)"),
+            (["--scheduler", "tcp://127.0.0.1:1", "--executor", "process"],
+             "error: --scheduler needs --executor dask"),
+        ],
+    )  # fmt: skip
+    def test_bad_options_exit_2_and_write_nothing(
+        self, tmp_path: Path, capsys: pytest.CaptureFixture[str], args: list[str], message: str
+    ) -> None:
+        """Each bad option is one message, exit code 2, and no file."""
+        sweep = write_sweep(tmp_path)
+        assert main(["sweep", str(sweep), *args]) == 2
+        assert capsys.readouterr().err.strip() == message
+        assert sorted(p.name for p in tmp_path.iterdir()) == ["small.toml", "sweep.toml"]
+
+    def test_bad_grid_exits_2_and_writes_nothing(
+        self, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    ) -> None:
+        """An unknown field path: exit 2, the file, the path, and nothing written."""
+        sweep = write_sweep(tmp_path, SWEEP.replace("arrival.rate", "arrival.rat"))
+        assert main(["sweep", str(sweep)]) == 2
+        err = capsys.readouterr().err.strip()
+        assert (
+            err == f"error: {sweep}: grid.tasks.generate.arrival.rat: "
+            "unknown field of the scenario (value 0.3)"
+        )
+        assert sorted(p.name for p in tmp_path.iterdir()) == ["small.toml", "sweep.toml"]
+
+    def test_too_many_runs_need_yes(
+        self, tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        """Above the limit the command refuses (exit 2, nothing written) unless --yes."""
+        monkeypatch.setattr("scenarios.sweep.plan.MAX_RUNS", 10)
+        sweep = write_sweep(tmp_path)
+        assert main(["sweep", str(sweep), "--executor", "serial"]) == 2
+        assert capsys.readouterr().err.strip() == (
+            f"error: {sweep}: 24 runs is more than 10; confirm with --yes (yes=True)"
+        )
+        assert not sweep.with_suffix(".parquet").exists()
+        assert main(["sweep", str(sweep), "--executor", "serial", "--yes"]) == 0
+
+    def test_a_missing_extra_names_it(
+        self, tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        """Asking for Dask without it installed says which extra to install."""
+        real = __import__("importlib").import_module
+
+        def without_dask(name: str, *args: Any) -> Any:
+            if name.split(".")[0] in ("dask", "distributed"):
+                raise ImportError(name)
+            return real(name, *args)
+
+        monkeypatch.setattr("importlib.import_module", without_dask)
+        assert main(["sweep", str(write_sweep(tmp_path)), "--executor", "dask"]) == 2
+        assert capsys.readouterr().err.strip() == (
+            "error: --executor dask needs distributed: pip install 'skillsim[dask]'"
+        )
+
+
+class TestSummary:
+    RUNS = pd.DataFrame(
+        {
+            "key": list("abcdefg"),
+            "cell": [0, 0, 0, 0, 0, 0, 0],
+            "rate": [0.5] * 7,
+            "policy": ["base"] * 3 + ["other"] * 4,
+            "seed": [1, 2, 3, 1, 2, 3, 4],
+            "ending": ["complete"] * 7,
+            "success_rate": [0.5, 0.7, 0.9, 0.6, 0.9, 1.0, None],
+            "wall_time": [0.1] * 7,
+            "error": [None] * 6 + ["boom"],
+        }
+    )
+
+    def test_mean_and_student_t_interval(self) -> None:
+        """Mean ± t(0.975, 2) s / sqrt(3) per cell and policy; failed runs counted apart."""
+        summary = summarize_sweep(self.RUNS, metrics=["success_rate"])
+        assert summary[["cell", "rate", "policy", "metric", "n", "failed"]].to_dict("records") == [
+            {"cell": 0, "rate": 0.5, "policy": "base", "metric": "success_rate", "n": 3,
+             "failed": 0},
+            {"cell": 0, "rate": 0.5, "policy": "other", "metric": "success_rate", "n": 3,
+             "failed": 1},
+        ]  # fmt: skip
+        assert summary["mean"].tolist() == pytest.approx([0.7, 2.5 / 3])
+        assert summary["half_width"].tolist() == pytest.approx(
+            [4.303 * 0.2 / math.sqrt(3), 4.303 * math.sqrt(13 / 300) / math.sqrt(3)]
+        )
+
+    def test_paired_differences_on_common_seeds(self) -> None:
+        """Differences are taken seed by seed: (0.1, 0.2, 0.1), mean 0.1333."""
+        diffs = paired_differences(self.RUNS, baseline="base", metrics=["success_rate"])
+        assert len(diffs) == 1
+        row = diffs.iloc[0]
+        assert (row.policy, row.baseline, row.n) == ("other", "base", 3)
+        assert row["mean"] == pytest.approx(0.4 / 3)
+        assert row["half_width"] == pytest.approx(4.303 * math.sqrt(1 / 300) / math.sqrt(3))
+
+    def test_unknown_metric_and_baseline(self) -> None:
+        """An unknown metric or a baseline no row has is refused by name."""
+        with pytest.raises(ValueError, match=r"^unknown metric 'speed'; known: total, .*$"):
+            summarize_sweep(self.RUNS, metrics=["speed"])
+        with pytest.raises(ValueError, match=r"^no run of the baseline policy 'nobody'$"):
+            paired_differences(self.RUNS, baseline="nobody")
+
+
+def test_sweep_error_is_a_skillsim_error() -> None:
+    """SweepError belongs to the project's error tree."""
+    from protocol.errors import SkillsimError
+
+    assert issubclass(SweepError, SkillsimError)
+    assert str(SweepError("a.toml", [("b", "c"), ("", "d")])) == "a.toml: b: c\na.toml: d"
