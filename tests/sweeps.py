@@ -30,6 +30,11 @@ workers.generate.count = [2, 4]
 "tasks.generate.arrival.rate" = [0.3, 0.6]
 """
 
+# Longer runs (about 0.1 s each): an interruption or a killed worker finds runs in flight.
+SLOW = SWEEP.replace("[0.3, 0.6]", "[2.0]").replace("[2, 4]", "[3, 5]") + (
+    '"tasks.generate.count" = [400, 500]\n'
+)
+
 
 def write_sweep(folder: Path, sweep: str = SWEEP, scenario: str = SMALL) -> Path:
     """Write the small scenario and a sweep file next to it; return the sweep's path."""

@@ -13,17 +13,12 @@ from typing import Any
 import pandas as pd
 import pytest
 from distributed import Client
-from sweeps import SWEEP, comparable, write_sweep
+from sweeps import SLOW, comparable, write_sweep
 
 from scenarios.cli import main
 from scenarios.sweep import run_sweep
 
 pytestmark = pytest.mark.usefixtures("quiet_logs")
-
-# Longer runs (about 0.1 s each), so that a worker killed mid-sweep holds some.
-SLOW = SWEEP.replace("[0.3, 0.6]", "[2.0]").replace("[2, 4]", "[3, 5]") + (
-    '"tasks.generate.count" = [400, 500]\n'
-)
 
 
 def free_port() -> int:

@@ -1,14 +1,19 @@
 """Running sweeps: rows, executors, resume, failures, summaries, the command line."""
 
+import io
 import math
+import os
+import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 import pytest
-from sweeps import SWEEP, comparable, write_sweep
+from rich.console import Console
+from sweeps import SLOW, SWEEP, comparable, write_sweep
 
 from scenarios.cli import main
 from scenarios.loader import load_scenario
@@ -17,6 +22,7 @@ from scenarios.sweep import (
     METRICS,
     RunStore,
     SweepError,
+    SweepProgress,
     paired_differences,
     run_sweep,
     summarize_sweep,
@@ -99,6 +105,35 @@ class TestResume:
         assert len(on_disk) == 24
         assert on_disk["key"].is_unique
         assert comparable(runs) == comparable(on_disk) == serial_rows
+
+    def test_ctrl_c_keeps_finished_runs_and_the_rerun_does_the_rest(self, tmp_path: Path) -> None:
+        """SIGINT to `skillsim sweep` (2 workers): exit 130, rows kept; a rerun completes once."""
+        sweep = write_sweep(tmp_path, SLOW)
+        journal = tmp_path / "sweep.parquet.journal"
+        command = [sys.executable, "-m", "scenarios", "sweep", str(sweep), "--jobs", "2"]
+        process = subprocess.Popen(
+            command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, start_new_session=True
+        )
+        deadline = time.monotonic() + 60
+        while not (journal.exists() and journal.read_text().count("\n") >= 3):
+            assert time.monotonic() < deadline
+            assert process.poll() is None
+            time.sleep(0.05)
+        os.killpg(process.pid, signal.SIGINT)  # as Ctrl-C does: the whole process group
+        _, err = process.communicate(timeout=60)
+        assert process.returncode == 130
+        assert err.decode().endswith(
+            f"interrupted: finished runs are kept in {sweep.with_suffix('.parquet')}; "
+            "run again to do the rest\n"
+        )
+        kept = pd.read_parquet(sweep.with_suffix(".parquet"))
+        assert 3 <= len(kept) < 24
+        assert main(["sweep", str(sweep), "--jobs", "2"]) == 0
+        final = pd.read_parquet(sweep.with_suffix(".parquet"))
+        assert len(final) == 24
+        assert final["key"].is_unique
+        assert set(kept["key"]) <= set(final["key"])
+        assert comparable(final[final.key.isin(kept.key)]) == comparable(kept)
 
     def test_rows_in_the_journal_survive_a_crash(self, tmp_path: Path) -> None:
         """Rows not yet in the Parquet file are read back from the journal; a torn line is not."""
@@ -252,6 +287,20 @@ class TestCommandLine:
         assert capsys.readouterr().err.strip() == (
             "error: --executor dask needs distributed: pip install 'skillsim[dask]'"
         )
+
+
+class TestProgress:
+    def test_counts_done_and_failed(self) -> None:
+        """The bar counts runs done and failed, of the runs left to do."""
+        console = Console(file=io.StringIO(), force_terminal=True, width=120)
+        progress = SweepProgress(console, "small")
+        progress.start(10, 4)
+        for error in (None, "boom", None):
+            progress.advance({"key": "k", "error": error})
+        progress.close()
+        assert (progress.done, progress.failed) == (3, 1)
+        assert "3/6" in console.file.getvalue()
+        assert "1 failed" in console.file.getvalue()
 
 
 class TestSummary:
