@@ -7,6 +7,7 @@ import signal
 import subprocess
 import sys
 import time
+import tomllib
 from pathlib import Path
 from typing import Any
 
@@ -23,7 +24,10 @@ from scenarios.sweep import (
     RunStore,
     SweepError,
     SweepProgress,
+    load_sweep,
     paired_differences,
+    parse_sweep,
+    plan_sweep,
     run_sweep,
     summarize_sweep,
 )
@@ -355,3 +359,28 @@ def test_sweep_error_is_a_skillsim_error() -> None:
 
     assert issubclass(SweepError, SkillsimError)
     assert str(SweepError("a.toml", [("b", "c"), ("", "d")])) == "a.toml: b: c\na.toml: d"
+
+
+class TestReadmeExample:
+    README = Path(__file__).parent.parent / "README.md"
+    SWEEP = Path(__file__).parent.parent / "docs" / "sweep" / "team_sweep.toml"
+
+    def test_the_readme_shows_the_example_file(self) -> None:
+        """The sweep file in the README is docs/sweep/team_sweep.toml, 300 runs."""
+        assert self.SWEEP.read_text(encoding="utf-8") in self.README.read_text(encoding="utf-8")
+        plan = plan_sweep(load_sweep(self.SWEEP))
+        assert (len(plan.cells), len(plan.tasks)) == (10, 300)
+
+    @pytest.mark.parametrize(
+        ("count", "rate", "figure"), [(20, 0.5, "+0.217 ± 0.032"), (10, 2.5, "+0.004 ± 0.021")]
+    )
+    def test_the_paired_differences_it_quotes(self, count: int, rate: float, figure: str) -> None:
+        """optimal - best_fit on success rate, paired over 10 seeds, as the README says."""
+        data = tomllib.loads(self.SWEEP.read_text(encoding="utf-8"))
+        data["policies"] = ["best_fit", "optimal"]
+        data["grid"] = {"workers.generate.count": [count], "tasks.generate.arrival.rate": [rate]}
+        spec = parse_sweep(data, source="readme", base_dir=self.SWEEP.parent)
+        runs = run_sweep(spec, jobs=2)
+        diff = paired_differences(runs, baseline="best_fit", metrics=["success_rate"]).iloc[0]
+        assert f"{diff['mean']:+.3f} ± {diff['half_width']:.3f}" == figure
+        assert figure in self.README.read_text(encoding="utf-8")

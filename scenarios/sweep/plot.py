@@ -1,8 +1,9 @@
 """A metric against a swept parameter, with its intervals, as a PNG.
 
 One line per policy (per policy and value of the other swept parameters, when there
-are others), through the mean of each cell, with error bars of its 95% interval over
-seeds. Drawn with matplotlib's Agg backend: no screen needed.
+are others: colour by policy, line style by the other values), through the mean of
+each cell, with error bars of its 95% interval over seeds. Drawn with matplotlib's
+Agg backend: no screen needed.
 """
 
 from __future__ import annotations
@@ -14,6 +15,8 @@ from scenarios.sweep._extras import require
 from scenarios.sweep.summary import summarize_sweep, swept_params
 
 __all__ = ["plot_sweep"]
+
+_STYLES = ("-", "--", ":", "-.")
 
 
 def plot_sweep(runs: Any, metric: str, param: str, path: str | Path) -> None:
@@ -39,21 +42,27 @@ def plot_sweep(runs: Any, metric: str, param: str, path: str | Path) -> None:
     matplotlib.use("Agg")
     pyplot = require("matplotlib.pyplot", "plot", "--plot")
     others = [p for p in params if p != param]
-    figure, axes = pyplot.subplots(figsize=(6.4, 4.0), dpi=120)
+    policies = sorted(set(summary["policy"]))
+    combos = sorted({tuple(row) for row in summary[others].itertuples(index=False)})
+    figure, axes = pyplot.subplots(figsize=(7.2, 4.4), dpi=120)
     for label, group in summary.groupby(["policy", *others], sort=True):
         parts = label if isinstance(label, tuple) else (label,)
         name = ", ".join(
             [str(parts[0])] + [f"{p}={v}" for p, v in zip(others, parts[1:], strict=True)]
         )
         ordered = group.sort_values(param)
+        # Colour by policy, line style by the other swept values.
         axes.errorbar(
             ordered[param],
             ordered["mean"],
             yerr=ordered["half_width"],
+            color=f"C{policies.index(parts[0]) % 10}",
+            linestyle=_STYLES[combos.index(tuple(parts[1:])) % len(_STYLES)],
             marker="o",
             capsize=3,
             label=name,
         )
+    axes.set_title(f"{metric} against {param}")
     axes.set_xlabel(param)
     axes.set_ylabel(f"{metric} (mean, 95% interval)")
     axes.grid(alpha=0.3)

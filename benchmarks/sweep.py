@@ -1,0 +1,167 @@
+"""Sweep: what each executor costs per run beyond the run itself, and its speed-up.
+
+The sweep: a small scenario (3 to 7 generated workers, 12 tasks, Poisson arrivals,
+logistic model) over ``workers.generate.count = [3, 4, 5, 6, 7]``, policies
+``best_fit`` and ``round_robin``, 100 seeds: 5 x 2 x 100 = 1,000 runs (``--quick``:
+10 seeds, 100 runs).
+
+Variants, interleaved (the order rotates every round), each on a fresh output file:
+
+* ``direct``: the runs themselves, no sweep: a loop of ``run_scenario`` over the
+  plan's runs in this process (each cell's scenario validated once).
+* ``serial``: ``run_sweep(executor="serial")``: planning, rows, the journal and
+  Parquet file, the summary frame.
+* ``process``: ``run_sweep(executor="process", jobs=2)``: the local pool of two
+  worker processes, started by the call (start-up included).
+* ``dask``: ``run_sweep(executor="dask", jobs=2)``: a new ``LocalCluster`` of two
+  single-threaded worker processes, started and stopped by the call.
+
+Figures, from each variant's median wall time ``T`` over the rounds, with ``N`` runs,
+``j`` worker processes (1 for serial) and ``D`` the median of ``direct``:
+
+* overhead per run = ``(j T - D) / N``: the worker time per run that is not the run
+  (for serial, ``(T - D) / N``): what the executor adds, start-up included;
+* speed-up over serial = ``T(serial) / T``, and over the bare loop = ``D / T``;
+* start-up: a pool (or cluster) opened, given one run of a bad cell (no simulation),
+  and closed, timed apart.
+
+Checks (not ``assert``): every variant gives ``N`` rows without error, and the same
+metrics as ``serial`` for every run.
+
+Usage::
+
+    python benchmarks/sweep.py             # 1,000 runs, 3 rounds
+    python benchmarks/sweep.py --quick     # 100 runs, 1 round
+    python benchmarks/sweep.py --json out.json
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import json
+import statistics
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+from harness import environment, expect, rounds
+
+from scenarios.console import configure_logging
+from scenarios.loader import LoadedScenario
+from scenarios.run import run_scenario
+from scenarios.spec import ScenarioSpec
+from scenarios.sweep import open_executor, parse_sweep, plan_sweep, run_sweep
+
+SCENARIO = """\
+name = "bench"
+seed = 1
+[model]
+name = "logistic"
+[workers.generate]
+count = 3
+skill = { dist = "uniform", low = 2, high = 9 }
+[tasks.generate]
+count = 12
+difficulty = { dist = "uniform", low = 1, high = 10, integer = true }
+arrival = { process = "poisson", rate = 0.5 }
+"""
+
+VARIANTS = ["direct", "serial", "process", "dask"]
+JOBS = {"direct": 1, "serial": 1, "process": 2, "dask": 2}
+
+
+def direct(plan: Any) -> None:
+    loaded: dict[str, LoadedScenario] = {}
+    for task in plan.tasks:
+        if task.digest not in loaded:
+            spec = ScenarioSpec.model_validate(task.scenario)
+            loaded[task.digest] = LoadedScenario(task.name, Path("bench"), spec)
+        run_scenario(loaded[task.digest], seed=task.seed, policy=task.policy)
+
+
+def startup(name: str, plan: Any) -> float:
+    # One run of a bad cell (no simulation): a pool starts its workers on first use.
+    task = dataclasses.replace(plan.tasks[0], key="startup", error="not run")
+    start = time.perf_counter()
+    executor = open_executor(name, jobs=2)
+    expect(len(list(executor.results([task]))) == 1, f"{name}: start-up row")
+    executor.close()
+    return time.perf_counter() - start
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
+    parser.add_argument("--quick", action="store_true", help="100 runs, 1 round")
+    parser.add_argument("--repeats", type=int, default=None, help="rounds (3; --quick: 1)")
+    parser.add_argument("--json", type=Path, default=None, metavar="PATH", help="write figures")
+    args = parser.parse_args()
+    configure_logging("warning")  # as the command line does; workers log at warning too
+    seeds = 10 if args.quick else 100
+    repeats = args.repeats or (1 if args.quick else 3)
+    folder = Path(tempfile.mkdtemp(prefix="sweep-bench-"))
+    (folder / "bench.toml").write_text(SCENARIO, encoding="utf-8")
+    data = {
+        "scenario": "bench.toml",
+        "policies": ["best_fit", "round_robin"],
+        "seeds": seeds,
+        "grid": {"workers.generate.count": [3, 4, 5, 6, 7]},
+    }
+    spec = parse_sweep(data, source="bench", base_dir=folder)
+    plan = plan_sweep(spec)
+    n = len(plan.tasks)
+    times: dict[str, list[float]] = {v: [] for v in VARIANTS}
+    reference: dict[str, Any] = {}
+    for round_, order in rounds(VARIANTS, repeats + 1):
+        for variant in order:
+            start = time.perf_counter()
+            if variant == "direct":
+                direct(plan)
+                elapsed = time.perf_counter() - start
+            else:
+                out = folder / f"{variant}-{round_}.parquet"
+                runs = run_sweep(spec, out=out, executor=variant, jobs=JOBS[variant])
+                elapsed = time.perf_counter() - start
+                expect(len(runs) == n and runs["error"].isna().all(), f"{variant}: {n} good rows")
+                metrics = runs.drop(columns=["wall_time"]).set_index("key").sort_index()
+                if variant == "serial" and not reference:
+                    reference["frame"] = metrics
+                if "frame" in reference:
+                    expect(metrics.equals(reference["frame"]), f"{variant}: serial's rows")
+            if round_ > 0:  # round 0 warms up (imports, caches, the forkserver)
+                times[variant].append(elapsed)
+            print(f"round {round_} {variant:8s} {elapsed:7.2f} s", flush=True)
+    starts = {name: startup(name, plan) for name in ("process", "dask")}
+    median = {v: statistics.median(t) for v, t in times.items()}
+    d = median["direct"]
+    print(f"\n{n} runs; direct loop {d:.2f} s = {1000 * d / n:.2f} ms per run")
+    print(f"{'executor':8s} {'median s':>9s} {'min..max s':>14s} {'overhead ms/run':>16s}"
+          f" {'vs serial':>10s} {'vs direct':>10s}")  # fmt: skip
+    figures: dict[str, Any] = {"runs": n, "repeats": repeats, "environment": environment()}
+    for variant in VARIANTS[1:]:
+        t, j = median[variant], JOBS[variant]
+        overhead = 1000 * (j * t - d) / n
+        row = {
+            "median_s": t,
+            "min_s": min(times[variant]),
+            "max_s": max(times[variant]),
+            "overhead_ms_per_run": overhead,
+            "speedup_vs_serial": median["serial"] / t,
+            "speedup_vs_direct": d / t,
+            "startup_s": starts.get(variant),
+        }
+        figures[variant] = row
+        print(f"{variant:8s} {t:9.2f} {row['min_s']:6.2f}..{row['max_s']:<6.2f} {overhead:16.2f}"
+              f" {row['speedup_vs_serial']:9.2f}x {row['speedup_vs_direct']:9.2f}x")  # fmt: skip
+    figures["direct"] = {"median_s": d, "ms_per_run": 1000 * d / n}
+    print(f"start-up (open, one bad-cell run, close): process {starts['process']:.2f} s,"
+          f" dask {starts['dask']:.2f} s")  # fmt: skip
+    verdict = figures["process"]["overhead_ms_per_run"] <= 20
+    print(f"target: local pool overhead <= 20 ms per run: {'met' if verdict else 'NOT met'}")
+    if args.json is not None:
+        args.json.write_text(json.dumps(figures, indent=2) + "\n", encoding="utf-8")
+
+
+if __name__ == "__main__":
+    main()
