@@ -188,12 +188,13 @@ class DaskExecutor:
 
     def results(self, tasks: Sequence[RunTask]) -> Iterator[Row]:
         """Each task's row, as the runs finish; a run Dask gives up on is a failed row."""
-        completed = self._dd.as_completed()
+        # Results come back in batches with their futures, without a round trip each.
+        completed = self._dd.as_completed(with_results=True, raise_errors=False)
         flying: dict[str, RunTask] = {}
         queue = iter(tasks)
 
         def refill() -> None:
-            while len(flying) < _window(self.workers):
+            while len(flying) < 4 * _window(self.workers):
                 task = next(queue, None)
                 if task is None:
                     return
@@ -204,11 +205,12 @@ class DaskExecutor:
                 )
 
         refill()
-        for future in completed:
+        for future, result in completed:
             task = flying.pop(future.key)
-            try:
-                row: Row = future.result()
-            except Exception as error:  # e.g. KilledWorker: recorded, the sweep goes on
+            if future.status == "finished":
+                row: Row = result
+            else:  # e.g. KilledWorker after too many lost workers: recorded, the sweep goes on
+                error = result[1] if isinstance(result, tuple) else result
                 row = failed_row(task, f"{type(error).__name__}: {error}")
             future.release()
             yield row
