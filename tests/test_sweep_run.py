@@ -262,6 +262,29 @@ class TestCommandLine:
         )
         assert sorted(p.name for p in tmp_path.iterdir()) == ["small.toml", "sweep.toml"]
 
+    def test_plot_needs_a_numeric_parameter(
+        self, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    ) -> None:
+        """A swept parameter of names cannot be an axis: refused before any run."""
+        sweep = write_sweep(tmp_path, SWEEP + 'model.noise = ["fixed", "exponential"]\n')
+        args = ["--plot", "success_rate:model.noise", "x.png"]
+        assert main(["sweep", str(sweep), *args]) == 2
+        assert capsys.readouterr().err.strip() == (
+            "error: --plot: model.noise does not hold numbers only"
+        )
+        assert sorted(p.name for p in tmp_path.iterdir()) == ["small.toml", "sweep.toml"]
+
+    def test_an_output_that_is_not_parquet_is_refused_untouched(
+        self, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    ) -> None:
+        """An existing --out that is not a sweep's Parquet file: exit 2, the file as it was."""
+        sweep, out = write_sweep(tmp_path), tmp_path / "notes.parquet"
+        out.write_text("my notes", encoding="utf-8")
+        assert main(["sweep", str(sweep), "--out", str(out), "--executor", "serial"]) == 2
+        assert capsys.readouterr().err.startswith(f"error: {out}: not a readable Parquet file: ")
+        assert out.read_text(encoding="utf-8") == "my notes"
+        assert not out.with_name("notes.parquet.journal").exists()
+
     def test_too_many_runs_need_yes(
         self, tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
     ) -> None:

@@ -120,6 +120,9 @@ def _run(args: argparse.Namespace, console: Console) -> int:
                 [("", f"--plot {args.plot[0]}: give METRIC:PARAM, a metric and a swept path "
                       f"({', '.join(plan.params) or 'nothing is swept'})")],
             )  # fmt: skip
+        values = [cell.params[param] for cell in plan.cells]
+        if not all(isinstance(v, int | float) and not isinstance(v, bool) for v in values):
+            raise SweepError("", [("", f"--plot: {param} does not hold numbers only")])
         require("matplotlib", "plot", "--plot")
         plot = (metric, param, args.plot[1])
     executor: ExecutorName = args.executor or ("dask" if args.scheduler else "process")
