@@ -31,6 +31,7 @@ test: lint
 bench: $(STAMP)
 	$(BIN)/python benchmarks/bus_throughput.py
 	$(BIN)/python benchmarks/scale.py
+	$(BIN)/python benchmarks/sweep.py
 
 clean:
 	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache .hypothesis
