@@ -193,6 +193,17 @@ class TestFailures:
         assert runs[runs.error.isna()]["completed"].notna().all()
         assert len(runs) == 24
 
+    def test_a_rerun_tries_the_failed_runs_again(self, tmp_path: Path) -> None:
+        """Running the same sweep again redoes its 12 failed runs, and only those."""
+        sweep = write_sweep(tmp_path, SWEEP.replace("[2, 4]", "[0, 4]"))
+        out = tmp_path / "runs.parquet"
+        run_sweep(sweep, executor="serial", out=out)
+        again: list[dict[str, Any]] = []
+        run_sweep(sweep, executor="serial", out=out, on_row=again.append)
+        assert len(again) == 12
+        assert {row["cell"] for row in again} == {0, 1}
+        assert len(pd.read_parquet(out)) == 24
+
     def test_the_command_exits_1_when_runs_failed(
         self, tmp_path: Path, capsys: pytest.CaptureFixture[str]
     ) -> None:

@@ -31,6 +31,7 @@ from scenarios.sweep.runner import (
     METRICS,
     Row,
     execute_run,
+    execute_runs,
     failed_row,
 )
 from scenarios.sweep.spec import (
@@ -71,6 +72,7 @@ __all__ = [
     "SweepSpec",
     "add_sweep_parser",
     "execute_run",
+    "execute_runs",
     "failed_row",
     "load_sweep",
     "open_executor",

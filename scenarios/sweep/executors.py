@@ -12,13 +12,17 @@ holds a few dozen at a time, and an interruption loses at most those.
   Ctrl-C, which the sweep handles. A worker that dies breaks the pool: the runs it
   held are recorded as failed (a rerun retries them) and a new pool takes the rest.
 * ``dask``: Dask distributed: a ``LocalCluster`` of ``jobs`` single-threaded worker
-  processes, or the existing cluster whose scheduler is at ``scheduler``. A run's task
-  key is ``skillsim-<run key>``; a worker lost mid-run has its runs redone on other
-  workers by the scheduler, and each finished run is yielded once.
+  processes, or the existing cluster whose scheduler is at ``scheduler``. A Dask task
+  carries one run at first (key ``skillsim-<run key>``), then as many as take about
+  a quarter of a second (at most 64), so that short runs do not pay the scheduler's
+  cost one by one. A worker lost mid-task has its task redone on other workers by the
+  scheduler, and each finished run is yielded once.
 """
 
 from __future__ import annotations
 
+import hashlib
+import itertools
 import multiprocessing
 import os
 import signal
@@ -30,7 +34,7 @@ from typing import Any, Literal, Protocol
 from scenarios.console import LevelName, configure_logging
 from scenarios.sweep._extras import require
 from scenarios.sweep.plan import RunTask
-from scenarios.sweep.runner import Row, execute_run, failed_row
+from scenarios.sweep.runner import Row, execute_run, execute_runs, failed_row
 from scenarios.sweep.spec import SweepError
 
 __all__ = [
@@ -77,6 +81,14 @@ def _start_worker(log_level: LevelName) -> None:
     # Ctrl-C goes to the whole process group; the parent decides what happens.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     configure_logging(log_level)
+
+
+_CHUNK_SECONDS = 0.25
+_MAX_CHUNK = 64
+
+
+def _chunk_key(chunk: Sequence[RunTask]) -> str:
+    return hashlib.sha256("".join(task.key for task in chunk).encode()).hexdigest()[:32]
 
 
 def _window(workers: int) -> int:
@@ -190,30 +202,33 @@ class DaskExecutor:
         """Each task's row, as the runs finish; a run Dask gives up on is a failed row."""
         # Results come back in batches with their futures, without a round trip each.
         completed = self._dd.as_completed(with_results=True, raise_errors=False)
-        flying: dict[str, RunTask] = {}
+        flying: dict[str, list[RunTask]] = {}
         queue = iter(tasks)
+        size = 1  # runs per Dask task: grows until a task takes about _CHUNK_SECONDS
 
         def refill() -> None:
             while len(flying) < 4 * _window(self.workers):
-                task = next(queue, None)
-                if task is None:
+                chunk = list(itertools.islice(queue, size))
+                if not chunk:
                     return
-                key = f"skillsim-{task.key}"
-                flying[key] = task
+                key = "skillsim-" + (chunk[0].key if size == 1 else _chunk_key(chunk))
+                flying[key] = chunk
                 completed.add(
-                    self._client.submit(execute_run, task, self._log_level, key=key, pure=False)
+                    self._client.submit(execute_runs, chunk, self._log_level, key=key, pure=False)
                 )
 
         refill()
         for future, result in completed:
-            task = flying.pop(future.key)
+            chunk = flying.pop(future.key)
             if future.status == "finished":
-                row: Row = result
+                rows: list[Row] = result
+                spent = sum(row["wall_time"] for row in rows) / len(rows)
+                size = max(1, min(_MAX_CHUNK, int(_CHUNK_SECONDS / max(spent, 1e-6))))
             else:  # e.g. KilledWorker after too many lost workers: recorded, the sweep goes on
                 error = result[1] if isinstance(result, tuple) else result
-                row = failed_row(task, f"{type(error).__name__}: {error}")
+                rows = [failed_row(task, f"{type(error).__name__}: {error}") for task in chunk]
             future.release()
-            yield row
+            yield from rows
             refill()
 
     def close(self) -> None:

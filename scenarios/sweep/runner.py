@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -28,7 +28,7 @@ from scenarios.run import run_scenario
 from scenarios.spec import ScenarioSpec
 from scenarios.sweep.plan import RunTask
 
-__all__ = ["METRICS", "Row", "execute_run", "failed_row"]
+__all__ = ["METRICS", "Row", "execute_run", "execute_runs", "failed_row"]
 
 Row = dict[str, Any]
 """One run's record (see the module docstring)."""
@@ -99,3 +99,16 @@ def execute_run(task: RunTask, log_level: LevelName | None = None) -> Row:
         row = _row(task, result.metrics.model_dump(), result.ending, None)
     row["wall_time"] = round(time.perf_counter() - start, 6)
     return row
+
+
+def execute_runs(tasks: Sequence[RunTask], log_level: LevelName | None = None) -> list[Row]:
+    """Several runs in one call (a Dask task carries a chunk of short runs).
+
+    Args:
+        tasks: The runs, done in order.
+        log_level: As for :func:`execute_run`.
+
+    Returns:
+        Their rows, in the same order.
+    """
+    return [execute_run(task, log_level) for task in tasks]
