@@ -5,10 +5,13 @@ logistic model) over ``workers.generate.count = [3, 4, 5, 6, 7]``, policies
 ``best_fit`` and ``round_robin``, 100 seeds: 5 x 2 x 100 = 1,000 runs (``--quick``:
 10 seeds, 100 runs).
 
-Variants, interleaved (the order rotates every round), each on a fresh output file:
+Variants, interleaved (the order rotates every round), each on a fresh output file,
+after a full garbage collection:
 
 * ``direct``: the runs themselves, no sweep: a loop of ``run_scenario`` over the
-  plan's runs in this process (each cell's scenario validated once).
+  plan's runs in this process (each cell's scenario validated once), with a full
+  garbage collection every 25 runs as a sweep's worker does (without it a long loop
+  slows itself down: see ``scenarios/sweep/runner.py``).
 * ``serial``: ``run_sweep(executor="serial")``: planning, rows, the journal and
   Parquet file, the summary frame.
 * ``process``: ``run_sweep(executor="process", jobs=2)``: the local pool of two
@@ -44,6 +47,7 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
+import gc
 import json
 import statistics
 import tempfile
@@ -58,7 +62,7 @@ from scenarios.console import configure_logging
 from scenarios.loader import LoadedScenario
 from scenarios.run import run_scenario
 from scenarios.spec import ScenarioSpec
-from scenarios.sweep import open_executor, parse_sweep, plan_sweep, run_sweep
+from scenarios.sweep import COLLECT_EVERY, open_executor, parse_sweep, plan_sweep, run_sweep
 
 SCENARIO = """\
 name = "bench"
@@ -80,7 +84,9 @@ JOBS = {"direct": 1, "serial": 1, "process": 2, "dask": 2}
 
 def direct(plan: Any) -> None:
     loaded: dict[str, LoadedScenario] = {}
-    for task in plan.tasks:
+    for count, task in enumerate(plan.tasks, 1):
+        if count % COLLECT_EVERY == 0:  # as a sweep's worker does (see scenarios.sweep.runner)
+            gc.collect()
         if task.digest not in loaded:
             spec = ScenarioSpec.model_validate(task.scenario)
             loaded[task.digest] = LoadedScenario(task.name, Path("bench"), spec)
@@ -134,6 +140,7 @@ def main() -> None:
     cpus: dict[str, list[float]] = {v: [] for v in VARIANTS}
     for round_, order in rounds(VARIANTS, repeats + 1):
         for variant in order:
+            gc.collect()
             before = descendant_cpu()
             cpu_start, start = time.process_time(), time.perf_counter()
             if variant == "direct":

@@ -1,5 +1,6 @@
 """Running sweeps: rows, executors, resume, failures, summaries, the command line."""
 
+import gc
 import io
 import math
 import os
@@ -20,10 +21,12 @@ from scenarios.cli import main
 from scenarios.loader import load_scenario
 from scenarios.run import run_scenario
 from scenarios.sweep import (
+    COLLECT_EVERY,
     METRICS,
     RunStore,
     SweepError,
     SweepProgress,
+    execute_run,
     load_sweep,
     paired_differences,
     parse_sweep,
@@ -325,6 +328,19 @@ class TestCommandLine:
         assert capsys.readouterr().err.strip() == (
             "error: --executor dask needs distributed: pip install 'skillsim[dask]'"
         )
+
+
+class TestMemory:
+    def test_many_runs_in_one_process_leave_no_garbage_behind(self, tmp_path: Path) -> None:
+        """After 3 x COLLECT_EVERY more runs a process holds as many objects as before."""
+        plan = plan_sweep(load_sweep(write_sweep(tmp_path)))
+        tasks = [plan.tasks[i % len(plan.tasks)] for i in range(4 * COLLECT_EVERY)]
+        counts = []
+        for start in range(0, len(tasks), COLLECT_EVERY):
+            for task in tasks[start : start + COLLECT_EVERY]:
+                assert execute_run(task)["error"] is None
+            counts.append(len(gc.get_objects()))
+        assert abs(counts[-1] - counts[0]) < 1_000
 
 
 class TestProgress:
