@@ -16,7 +16,7 @@ from distributed import Client
 from sweeps import SLOW, comparable, write_sweep
 
 from scenarios.cli import main
-from scenarios.sweep import run_sweep
+from scenarios.sweep import SchedulerLostError, run_sweep
 
 pytestmark = pytest.mark.usefixtures("quiet_logs")
 
@@ -139,6 +139,33 @@ class TestDask:
         (tmp_path / "serial").mkdir()
         serial = run_sweep(write_sweep(tmp_path / "serial", SLOW), executor="serial")
         assert comparable(runs) == comparable(on_disk) == comparable(serial)
+
+    def test_a_lost_scheduler_stops_the_sweep_and_keeps_finished_runs(
+        self, tmp_path: Path, cluster: Cluster
+    ) -> None:
+        """The scheduler killed mid-sweep: finished runs kept, none marked failed; a rerun
+        (here in process) does the rest, each run once."""
+        seen: list[str] = []
+
+        def kill_scheduler(row: dict[str, Any]) -> None:
+            seen.append(row["key"])
+            if len(seen) == 3:
+                os.kill(cluster.scheduler.pid, signal.SIGKILL)
+
+        out = tmp_path / "runs.parquet"
+        sweep = write_sweep(tmp_path, SLOW)
+        with pytest.raises(SchedulerLostError, match=r"^lost the Dask scheduler \(\w+\)$"):
+            run_sweep(
+                sweep, scheduler=cluster.address, executor="dask", out=out, on_row=kill_scheduler
+            )
+        kept = pd.read_parquet(out)
+        assert sorted(kept["key"]) == sorted(seen)
+        assert kept["error"].isna().all()
+        again: list[str] = []
+        runs = run_sweep(sweep, executor="serial", out=out, on_row=lambda r: again.append(r["key"]))
+        assert len(again) == 24 - len(seen)
+        assert pd.read_parquet(out)["key"].is_unique
+        assert len(runs) == 24
 
     def test_an_unreachable_scheduler_exits_2_and_writes_nothing(
         self, tmp_path: Path, capsys: pytest.CaptureFixture[str]

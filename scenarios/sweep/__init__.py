@@ -38,6 +38,7 @@ from scenarios.sweep.runner import (
 from scenarios.sweep.spec import (
     MAX_RUNS,
     SampleSpec,
+    SchedulerLostError,
     SweepError,
     SweepSpec,
     load_sweep,
@@ -68,6 +69,7 @@ __all__ = [
     "RunStore",
     "RunTask",
     "SampleSpec",
+    "SchedulerLostError",
     "SerialExecutor",
     "SweepError",
     "SweepProgress",

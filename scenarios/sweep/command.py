@@ -1,7 +1,8 @@
 """``skillsim sweep SPEC``: the command line of sweeps.
 
 Exit codes: 0 every run finished; 1 some runs failed (their rows carry the error;
-the others are done); 2 bad input, nothing written; 130 interrupted (every finished
+the others are done), or the Dask scheduler was lost (finished runs kept); 2 bad
+input, nothing written; 130 interrupted (every finished
 run is kept; the same command again does the rest).
 """
 
@@ -22,7 +23,7 @@ from scenarios.sweep.executors import ExecutorName
 from scenarios.sweep.plan import plan_sweep
 from scenarios.sweep.plot import plot_sweep
 from scenarios.sweep.runner import METRICS
-from scenarios.sweep.spec import MAX_RUNS, SweepError, load_sweep
+from scenarios.sweep.spec import MAX_RUNS, SchedulerLostError, SweepError, load_sweep
 from scenarios.sweep.summary import paired_differences, summarize_sweep
 
 __all__ = ["add_sweep_parser", "sweep_command"]
@@ -144,6 +145,10 @@ def _run(args: argparse.Namespace, console: Console) -> int:
         print(f"interrupted: finished runs are kept in {out}; run again to do the rest",
               file=sys.stderr)  # fmt: skip
         return 130
+    except SchedulerLostError as error:
+        print(f"error: {error}: finished runs are kept in {out}; run again to do the rest",
+              file=sys.stderr)  # fmt: skip
+        return 1
     params = list(plan.params)
     summary = summarize_sweep(runs)
     diffs = paired_differences(runs, baseline=spec.baseline)

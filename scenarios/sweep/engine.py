@@ -119,6 +119,8 @@ def run_sweep(
 
     Raises:
         SweepError: for bad input (before anything is written).
+        SchedulerLostError: when the Dask scheduler is lost mid-sweep, after recording
+            every run finished so far.
         KeyboardInterrupt: after recording every run finished so far.
     """
     spec = sweep if isinstance(sweep, SweepSpec) else load_sweep(sweep)

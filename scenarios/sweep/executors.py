@@ -16,7 +16,9 @@ holds a few dozen at a time, and an interruption loses at most those.
   carries one run at first (key ``skillsim-<run key>``), then as many as take about
   a quarter of a second (at most 64), so that short runs do not pay the scheduler's
   cost one by one. A worker lost mid-task has its task redone on other workers by the
-  scheduler, and each finished run is yielded once.
+  scheduler, and each finished run is yielded once. A lost scheduler stops the sweep
+  (:class:`~scenarios.sweep.spec.SchedulerLostError`): the runs it held are not done,
+  not failed.
 """
 
 from __future__ import annotations
@@ -35,7 +37,7 @@ from scenarios.console import LevelName, configure_logging
 from scenarios.sweep._extras import require
 from scenarios.sweep.plan import RunTask
 from scenarios.sweep.runner import Row, execute_run, execute_runs, failed_row
-from scenarios.sweep.spec import SweepError
+from scenarios.sweep.spec import SchedulerLostError, SweepError
 
 __all__ = [
     "DaskExecutor",
@@ -224,6 +226,8 @@ class DaskExecutor:
                 rows: list[Row] = result
                 spent = sum(row["wall_time"] for row in rows) / len(rows)
                 size = max(1, min(_MAX_CHUNK, int(_CHUNK_SECONDS / max(spent, 1e-6))))
+            elif self._client.status != "running":
+                raise SchedulerLostError(f"lost the Dask scheduler ({self._client.status})")
             else:  # e.g. KilledWorker after too many lost workers: recorded, the sweep goes on
                 error = result[1] if isinstance(result, tuple) else result
                 rows = [failed_row(task, f"{type(error).__name__}: {error}") for task in chunk]

@@ -35,7 +35,15 @@ from pydantic import BaseModel, ConfigDict, Field, JsonValue, ValidationError, m
 from protocol.errors import SkillsimError
 from scenarios.loader import LoadedScenario, ScenarioError, load_scenario
 
-__all__ = ["MAX_RUNS", "SampleSpec", "SweepError", "SweepSpec", "load_sweep", "parse_sweep"]
+__all__ = [
+    "MAX_RUNS",
+    "SampleSpec",
+    "SchedulerLostError",
+    "SweepError",
+    "SweepSpec",
+    "load_sweep",
+    "parse_sweep",
+]
 
 MAX_RUNS = 10_000
 """A sweep of more runs than this needs ``--yes`` (``yes=True``)."""
@@ -66,6 +74,14 @@ class SweepError(SkillsimError):
             where = ": ".join(part for part in (source, path) if part)
             lines.append(f"{where}: {message}" if where else message)
         super().__init__("\n".join(lines))
+
+
+class SchedulerLostError(SkillsimError):
+    """Raised by the Dask executor when the scheduler is lost in the middle of a sweep.
+
+    The runs not finished then are not recorded as failed: they were never done. Every
+    finished run is kept, and the same sweep run again does the rest.
+    """
 
 
 class _Table(BaseModel):
