@@ -1,9 +1,11 @@
 """Who acts: agents and their handlers, the manager and workers, the runtime."""
 
-from agents.aggregate import log_odds, majority, weighted
+from agents.aggregate import confidence, log_odds, majority, posterior, weighted
+from agents.agreement import fleiss_kappa, krippendorff_alpha, ratings_by_task
 from agents.base import BaseAgent
 from agents.board import BoardSnapshot, Hold, TaskBoard, TaskRecord, TaskState
 from agents.clock import Clock, RealtimeClock, VirtualClock, make_clock
+from agents.dawid_skene import DawidSkeneResult, dawid_skene
 from agents.distribution import (
     Consensus,
     Distribution,
@@ -16,12 +18,30 @@ from agents.distribution import (
 from agents.errors import (
     AgentStateError,
     HandlerRegistrationError,
+    MissingExtraError,
     NoRuntimeError,
     PolicyError,
+    QualityInputError,
     SimulationStalledError,
 )
+from agents.filters import (
+    FILTER_FIELDS,
+    AllOf,
+    AnyOf,
+    Condition,
+    DQLFilter,
+    Filter,
+    Filterable,
+    FilterError,
+    Operator,
+    matches,
+    parse_filter,
+    select,
+    to_dql,
+)
 from agents.handlers import HandlerSpec, handler_specs, on, on_connect, on_disconnect, on_run
-from agents.loop import SimulationLoop, Timer
+from agents.label_metrics import accuracy, correct_labels, cost_per_correct
+from agents.loop import SimulationLoop, Timer, check_asyncio_internals
 from agents.manager import TaskManager
 from agents.memory import eased_gc
 from agents.operations import Operations, Workload
@@ -42,27 +62,39 @@ from agents.summary import Ending, HandlerFailure, RunSummary
 from agents.worker import WorkerAgent, WorkerProfile, answer_for
 
 __all__ = [
+    "FILTER_FIELDS",
     "AgentStateError",
+    "AllOf",
+    "AnyOf",
     "BaseAgent",
     "BoardSnapshot",
     "Clock",
+    "Condition",
     "Consensus",
+    "DQLFilter",
+    "DawidSkeneResult",
     "Distribution",
     "Draws",
     "Ending",
+    "Filter",
+    "FilterError",
+    "Filterable",
     "HandlerFailure",
     "HandlerRegistrationError",
     "HandlerSpec",
     "Hold",
     "LogisticModel",
+    "MissingExtraError",
     "NoRuntimeError",
     "Noise",
     "Operations",
+    "Operator",
     "Outcome",
     "PerformanceModel",
     "Placement",
     "PolicyError",
     "Pulling",
+    "QualityInputError",
     "QualityReview",
     "RealtimeClock",
     "ReviewJob",
@@ -83,22 +115,36 @@ __all__ = [
     "WorkerRecord",
     "Workload",
     "WorkloadUnit",
+    "accuracy",
     "answer_for",
+    "check_asyncio_internals",
     "check_workload",
+    "confidence",
+    "correct_labels",
+    "cost_per_correct",
     "current_runtime",
+    "dawid_skene",
     "eased_gc",
+    "fleiss_kappa",
     "handler_specs",
+    "krippendorff_alpha",
     "log_odds",
     "majority",
     "make_clock",
+    "matches",
     "on",
     "on_connect",
     "on_disconnect",
     "on_run",
+    "parse_filter",
+    "posterior",
+    "ratings_by_task",
     "review_key",
     "run",
+    "select",
     "sigmoid",
     "split",
     "task_draws",
+    "to_dql",
     "weighted",
 ]

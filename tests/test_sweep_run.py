@@ -37,6 +37,9 @@ from scenarios.sweep import (
 
 pytestmark = pytest.mark.usefixtures("quiet_logs")
 
+T975_2 = 4.302652729911275
+"""The 0.975 quantile of Student's t with 2 degrees of freedom (to 16 digits)."""
+
 
 @pytest.fixture(name="serial_rows", scope="module")
 def fixture_serial_rows(tmp_path_factory: pytest.TempPathFactory) -> list[dict[str, Any]]:
@@ -383,7 +386,7 @@ class TestSummary:
         ]  # fmt: skip
         assert summary["mean"].tolist() == pytest.approx([0.7, 2.5 / 3])
         assert summary["half_width"].tolist() == pytest.approx(
-            [4.303 * 0.2 / math.sqrt(3), 4.303 * math.sqrt(13 / 300) / math.sqrt(3)]
+            [T975_2 * 0.2 / math.sqrt(3), T975_2 * math.sqrt(13 / 300) / math.sqrt(3)]
         )
 
     def test_paired_differences_on_common_seeds(self) -> None:
@@ -393,7 +396,7 @@ class TestSummary:
         row = diffs.iloc[0]
         assert (row.policy, row.baseline, row.n) == ("other", "base", 3)
         assert row["mean"] == pytest.approx(0.4 / 3)
-        assert row["half_width"] == pytest.approx(4.303 * math.sqrt(1 / 300) / math.sqrt(3))
+        assert row["half_width"] == pytest.approx(T975_2 * math.sqrt(1 / 300) / math.sqrt(3))
 
     def test_unknown_metric_and_baseline(self) -> None:
         """An unknown metric or a baseline no row has is refused by name."""

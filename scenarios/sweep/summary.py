@@ -2,7 +2,7 @@
 
 For each cell, policy and metric, over the seeds whose run finished (and has the
 metric): the mean, and the 95% Student-t interval ``mean ± t(0.975, n-1) s / sqrt(n)``
-(as ``compare`` prints; half-width 0 for one seed). Paired differences take, for each
+(``scenarios.stats.interval``, as ``compare`` prints; NaN for one seed). Paired differences take, for each
 seed run by both, ``policy - baseline`` on that seed (common random numbers make the
 two runs share tasks, workers and luck), and summarise the differences the same way;
 an interval that excludes 0 is a difference the seeds support. Rows come out sorted
@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from scenarios.report import summarize
+from scenarios.stats import interval
 from scenarios.sweep._extras import require
 from scenarios.sweep.runner import METRICS
 
@@ -30,7 +30,7 @@ def swept_params(runs: Any) -> list[str]:
 
 
 def _stats(values: list[float]) -> dict[str, float | int]:
-    s = summarize(values)
+    s = interval(values)
     return {
         "n": s.n,
         "mean": s.mean,
