@@ -329,7 +329,7 @@ class TestCommandLine:
         monkeypatch.setattr("importlib.import_module", without_dask)
         assert main(["sweep", str(write_sweep(tmp_path)), "--executor", "dask"]) == 2
         assert capsys.readouterr().err.strip() == (
-            "error: --executor dask needs distributed: pip install 'skillsim[dask]'"
+            "error: distributed is not installed; install the extra: pip install 'skillsim[dask]'"
         )
 
 

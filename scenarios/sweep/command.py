@@ -17,7 +17,8 @@ from typing import Any
 from rich.console import Console
 from rich.table import Table
 
-from scenarios.sweep._extras import require
+from protocol.errors import SkillsimError
+from scenarios.extras import require
 from scenarios.sweep.engine import SweepProgress, run_sweep
 from scenarios.sweep.executors import ExecutorName
 from scenarios.sweep.plan import plan_sweep
@@ -96,7 +97,7 @@ def _table(title: str, frame: Any, params: list[str], metrics: list[str], extra:
 
 
 def _write(frame: Any, diffs: Any, path: Path) -> None:
-    pd = require("pandas", "data", "--summary")
+    pd = require("pandas", "data")
     parts = [frame.assign(kind="summary"), diffs.assign(kind="difference")]
     both = pd.concat([p for p in parts if len(p)], ignore_index=True) if len(frame) else parts[1]
     if path.suffix == ".parquet":
@@ -124,7 +125,7 @@ def _run(args: argparse.Namespace, console: Console) -> int:
         values = [cell.params[param] for cell in plan.cells]
         if not all(isinstance(v, int | float) and not isinstance(v, bool) for v in values):
             raise SweepError("", [("", f"--plot: {param} does not hold numbers only")])
-        require("matplotlib", "plot", "--plot")
+        require("matplotlib", "plot")
         plot = (metric, param, args.plot[1])
     executor: ExecutorName = args.executor or ("dask" if args.scheduler else "process")
     out = args.out or args.spec.with_suffix(".parquet")
@@ -177,7 +178,7 @@ def sweep_command(args: argparse.Namespace, console: Console) -> int:
     """Run ``skillsim sweep``; return the exit code (see the module docstring)."""
     try:
         return _run(args, console)
-    except (SweepError, ValueError, OSError) as error:
+    except (SkillsimError, ValueError, OSError) as error:
         for line in str(error).splitlines():
             print(f"error: {line}", file=sys.stderr)
         return 2

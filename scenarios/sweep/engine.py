@@ -27,7 +27,7 @@ from rich.progress import (
 )
 
 from scenarios.console import LevelName
-from scenarios.sweep._extras import require
+from scenarios.extras import require
 from scenarios.sweep.executors import ExecutorName, open_executor
 from scenarios.sweep.plan import plan_sweep
 from scenarios.sweep.runner import Row
@@ -119,13 +119,14 @@ def run_sweep(
 
     Raises:
         SweepError: for bad input (before anything is written).
+        MissingExtraError: without the ``data`` extra (or ``dask`` for Dask).
         SchedulerLostError: when the Dask scheduler is lost mid-sweep, after recording
             every run finished so far.
         KeyboardInterrupt: after recording every run finished so far.
     """
     spec = sweep if isinstance(sweep, SweepSpec) else load_sweep(sweep)
     plan = plan_sweep(spec, yes=yes)
-    require("pandas", "data", "a sweep's results")
+    require("pandas", "data")
     store = RunStore(Path(out)) if out is not None else RunStore(None)
     done = store.done()
     todo = [task for task in plan.tasks if task.key not in done]

@@ -34,7 +34,7 @@ from concurrent.futures.process import BrokenProcessPool
 from typing import Any, Literal, Protocol
 
 from scenarios.console import LevelName, configure_logging
-from scenarios.sweep._extras import require
+from scenarios.extras import require
 from scenarios.sweep.plan import RunTask
 from scenarios.sweep.runner import Row, execute_run, execute_runs, failed_row
 from scenarios.sweep.spec import SchedulerLostError, SweepError
@@ -169,8 +169,8 @@ class DaskExecutor:
         timeout: Seconds to wait for the scheduler.
 
     Raises:
-        SweepError: without the ``dask`` extra, or when the scheduler cannot be
-            reached in time.
+        MissingExtraError: without the ``dask`` extra.
+        SweepError: when the scheduler cannot be reached in time.
     """
 
     def __init__(
@@ -180,7 +180,7 @@ class DaskExecutor:
         log_level: LevelName = "warning",
         timeout: float = 10.0,
     ) -> None:
-        distributed = require("distributed", "dask", "--executor dask")
+        distributed = require("distributed", "dask")
         self._dd = distributed
         self._log_level = log_level
         self._cluster: Any = None

@@ -31,8 +31,8 @@ from pydantic import JsonValue, ValidationError
 
 from agents.errors import PolicyError
 from agents.policies.registry import make_policy
+from scenarios.extras import require
 from scenarios.spec import ScenarioSpec
-from scenarios.sweep._extras import require
 from scenarios.sweep.spec import MAX_RUNS, SampleSpec, SweepError, SweepSpec
 
 __all__ = ["Cell", "Plan", "RunTask", "plan_sweep", "run_count", "set_path"]
@@ -147,8 +147,8 @@ def _sample_points(sample: SampleSpec) -> list[dict[str, JsonValue]]:
         rng = random.Random(sample.seed)
         units = [[rng.random() for _ in paths] for _ in range(sample.n)]
     else:
-        qmc = require("scipy.stats.qmc", "optimal", "a Latin-hypercube sample")
-        np = require("numpy", "optimal", "a Latin-hypercube sample")
+        qmc = require("scipy.stats.qmc", "optimal")
+        np = require("numpy", "optimal")
         engine = qmc.LatinHypercube(d=len(paths), rng=np.random.default_rng(sample.seed))
         units = engine.random(sample.n).tolist()
     points = []

@@ -11,7 +11,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from scenarios.sweep._extras import require
+from scenarios.extras import require
 from scenarios.sweep.summary import summarize_sweep, swept_params
 
 __all__ = ["plot_sweep"]
@@ -32,7 +32,7 @@ def plot_sweep(runs: Any, metric: str, param: str, path: str | Path) -> None:
         ValueError: for a parameter that is not swept or not numeric, or an
             unknown metric.
     """
-    matplotlib = require("matplotlib", "plot", "--plot")
+    matplotlib = require("matplotlib", "plot")
     params = swept_params(runs)
     if param not in params:
         raise ValueError(f"{param!r} is not swept; swept: {', '.join(params) or 'nothing'}")
@@ -40,7 +40,7 @@ def plot_sweep(runs: Any, metric: str, param: str, path: str | Path) -> None:
     if not summary.empty and summary[param].dtype.kind not in "iuf":
         raise ValueError(f"{param!r} does not hold numbers; it cannot be an axis")
     matplotlib.use("Agg")
-    pyplot = require("matplotlib.pyplot", "plot", "--plot")
+    pyplot = require("matplotlib.pyplot", "plot")
     others = [p for p in params if p != param]
     policies = sorted(set(summary["policy"]))
     combos = sorted({tuple(row) for row in summary[others].itertuples(index=False)})

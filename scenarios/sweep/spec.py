@@ -58,8 +58,8 @@ _RESERVED = {
 class SweepError(SkillsimError):
     """Raised for a sweep that cannot start: a bad sweep file, grid or option.
 
-    Also raised for a missing optional extra and an unreachable Dask scheduler.
-    Nothing has been written when it is raised.
+    Also raised for an unreachable Dask scheduler (a missing optional extra raises
+    ``MissingExtraError``). Nothing has been written when it is raised.
 
     Attributes:
         source: The sweep file (empty when the problem is not in a file).

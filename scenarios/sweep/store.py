@@ -23,8 +23,8 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import IO, Any
 
+from scenarios.extras import require
 from scenarios.metrics import Metrics
-from scenarios.sweep._extras import require
 from scenarios.sweep.runner import Row
 from scenarios.sweep.spec import SweepError
 
@@ -74,8 +74,8 @@ class RunStore:
     """
 
     def __init__(self, path: Path | None, *, checkpoint: float = 2.0) -> None:
-        self._pa = require("pyarrow", "data", "writing a sweep's rows")
-        self._pq = require("pyarrow.parquet", "data", "writing a sweep's rows")
+        self._pa = require("pyarrow", "data")
+        self._pq = require("pyarrow.parquet", "data")
         self.path = path
         self.journal = None if path is None else path.with_name(path.name + ".journal")
         self._base = self._every = checkpoint

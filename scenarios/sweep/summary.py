@@ -2,11 +2,12 @@
 
 For each cell, policy and metric, over the seeds whose run finished (and has the
 metric): the mean, and the 95% Student-t interval ``mean ± t(0.975, n-1) s / sqrt(n)``
-(``scenarios.stats.interval``, as ``compare`` prints; NaN for one seed). Paired differences take, for each
-seed run by both, ``policy - baseline`` on that seed (common random numbers make the
-two runs share tasks, workers and luck), and summarise the differences the same way;
-an interval that excludes 0 is a difference the seeds support. Rows come out sorted
-by cell, then policy, then metric, whatever order the runs finished in.
+(``scenarios.stats.interval``, as ``compare`` prints; NaN for one seed). Paired
+differences take, for each seed run by both, ``policy - baseline`` on that seed
+(common random numbers make the two runs share tasks, workers and luck), and
+summarise the differences the same way; an interval that excludes 0 is a difference
+the seeds support. Rows come out sorted by cell, then policy, then metric, whatever
+order the runs finished in.
 """
 
 from __future__ import annotations
@@ -14,8 +15,8 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from typing import Any
 
+from scenarios.extras import require
 from scenarios.stats import interval
-from scenarios.sweep._extras import require
 from scenarios.sweep.runner import METRICS
 
 __all__ = ["RUN_COLUMNS", "paired_differences", "summarize_sweep", "swept_params"]
@@ -49,7 +50,7 @@ def _chosen(metrics: Sequence[str] | None) -> Sequence[str]:
 
 
 def _records(runs: Any) -> list[dict[str, Any]]:
-    pd = require("pandas", "data", "a sweep's summary")
+    pd = require("pandas", "data")
     ordered = runs.sort_values(["cell", "policy", "seed"], kind="stable")
     # pandas gives NaN for a missing number; summaries want None.
     return [
@@ -77,7 +78,7 @@ def summarize_sweep(runs: Any, *, metrics: Sequence[str] | None = None) -> Any:
     Raises:
         ValueError: for an unknown metric.
     """
-    pd = require("pandas", "data", "a sweep's summary")
+    pd = require("pandas", "data")
     chosen, params = _chosen(metrics), swept_params(runs)
     groups: dict[tuple[int, str], list[dict[str, Any]]] = {}
     for row in _records(runs):
@@ -111,7 +112,7 @@ def paired_differences(runs: Any, *, baseline: str, metrics: Sequence[str] | Non
     Raises:
         ValueError: for an unknown metric, or a baseline no row has.
     """
-    pd = require("pandas", "data", "a sweep's summary")
+    pd = require("pandas", "data")
     chosen, params = _chosen(metrics), swept_params(runs)
     records = _records(runs)
     if not any(r["policy"] == baseline for r in records):
