@@ -4,7 +4,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
-EXTRAS := dev,optimal,bench,data,plot
+EXTRAS := dev,optimal,bench,data,dask,plot
 
 .PHONY: demo test lint format bench bench-quick clean schema figures view-pictures
 
@@ -47,6 +47,7 @@ test: lint
 bench: $(STAMP)
 	$(BIN)/python benchmarks/bus_throughput.py
 	$(BIN)/python benchmarks/targets.py --json benchmarks/targets.json --figure benchmarks/scaling.png
+	$(BIN)/python benchmarks/sweep.py
 
 bench-quick: $(STAMP)
 	$(BIN)/python benchmarks/targets.py --quick

@@ -39,6 +39,7 @@ from scenarios.replay import read_replay, render_page
 from scenarios.report import render_comparison, render_run
 from scenarios.run import run_scenario
 from scenarios.script import ScriptScenario, load_source
+from scenarios.sweep.command import add_sweep_parser, sweep_command
 
 __all__ = ["main"]
 
@@ -191,6 +192,7 @@ def _parser() -> argparse.ArgumentParser:
     replay.add_argument(
         "--result", type=Path, help="the same run's --json file: arrivals and final states"
     )
+    add_sweep_parser(sub)
     return parser
 
 
@@ -530,6 +532,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _run(args, console)
         if args.command == "replay":
             return _replay(args, console)
+        if args.command == "sweep":
+            return sweep_command(args, console)
         if args.command in _COMMANDS:
             return _COMMANDS[args.command](args, console)
         return _schema(args)

@@ -7,7 +7,7 @@ from types import ModuleType
 
 import pytest
 
-PACKAGES = ["agents", "agents.policies", "protocol", "scenarios"]
+PACKAGES = ["agents", "agents.policies", "protocol", "scenarios", "scenarios.sweep"]
 
 
 def submodules(package: str) -> list[ModuleType]:
