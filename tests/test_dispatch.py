@@ -3,7 +3,7 @@
 import pytest
 from parts import Parts
 
-from agents import Distribution, PolicyError
+from agents import Distribution, PolicyError, Pulling
 from agents.policies import Assignment, BestFit, Snapshot
 
 
@@ -208,3 +208,83 @@ def test_the_index_is_kept_for_snapshot_policies(policy: str) -> None:
     parts.add(1, 5)
     parts.place()
     assert free(parts) == {"a": 1}
+
+
+class TestPulling:
+    def pulling(self) -> Parts:
+        parts = Parts(distribution=Distribution(pulling=Pulling(3, 5)))
+        for i in range(8):
+            parts.add(i, 4)
+        return parts
+
+    def test_a_worker_gets_a_batch_only_when_it_asks(self) -> None:
+        """Pulling: nothing is pushed; a request gets batch_size tasks."""
+        parts = self.pulling()
+        a = parts.join("a", 5)
+        assert (parts.place(), parts.dispatcher.limit(a)) == ([], 5)
+        parts.dispatcher.asked(a)
+        assert parts.place() == [("a", 0), ("a", 1), ("a", 2)]
+        assert parts.place() == []
+
+    def test_a_batch_never_exceeds_the_workload_limit(self) -> None:
+        """Holding 3 of at most 5, a second request gets 2."""
+        parts = self.pulling()
+        a = parts.join("a", 5)
+        parts.dispatcher.asked(a)
+        parts.place()
+        parts.dispatcher.asked(a)
+        assert parts.place() == [("a", 3), ("a", 4)]
+
+    def test_a_request_from_a_worker_gone_is_dropped(self) -> None:
+        """A leaving worker's request is forgotten; a request nothing answers waits."""
+        parts = Parts(distribution=Distribution(pulling=Pulling(3, 5)))
+        a, b = parts.join("a", 5), parts.join("b", 5)
+        parts.dispatcher.asked(a)
+        parts.dispatcher.asked(b)
+        parts.dispatcher.leaving(a)
+        assert parts.place() == []
+        parts.add(1, 4)
+        assert parts.place() == [("b", 1)]
+
+
+class TestReviewers:
+    def test_a_departed_reviewers_reviews_go_first_to_another(self) -> None:
+        """A reviewer that leaves hands its review back to the front of the queue."""
+        from agents import QualityReview, ReviewJob
+
+        parts = Parts(distribution=Distribution(qa=QualityReview(("r", "s"), 1.0)))
+        parts.join("r", 5, role="reviewer")
+        for i in (1, 2):
+            parts.add(i, 3)
+            parts.dispatcher.queue_review(ReviewJob(i, "w", None, 1))
+        parts.dispatcher.place()
+        assert [to for to, _ in parts.sent] == ["r"]
+        parts.dispatcher.reviewer_gone("r")
+        parts.dispatcher.reviewer_gone("nobody")
+        parts.join("s", 5, role="reviewer", capacity=2)
+        parts.dispatcher.place()
+        assert [(to, m.task.id) for to, m in parts.sent[1:]] == [("s", 1), ("s", 2)]  # type: ignore[attr-defined]
+
+
+class TestSnapshotOffers:
+    def test_a_worker_without_room_is_not_offered_again(self) -> None:
+        """Consensus needs a second offer in the pass; a full worker is not in it."""
+        policy = Recording()
+        parts = Parts(policy=policy, distribution=Distribution(min_submitted=2))
+        parts.join("a", 5)
+        parts.join("b", 5, capacity=2)
+        parts.add(1, 3)
+        parts.add(2, 3)
+        parts.place()
+        assert [[w.id for w in s.workers] for s in policy.seen] == [["a", "b"], ["b"]]
+
+    def test_a_learning_policy_is_asked_for_every_category_at_stake(self) -> None:
+        """The views carry the policy's estimate for each category of the window."""
+        policy = Recording()
+        policy.estimate = lambda worker, category: 7.0 if category else 4.0  # type: ignore[attr-defined]
+        parts = Parts(policy=policy)
+        parts.join("a", 5)
+        parts.add(1, 3, skill="v")
+        parts.place()
+        view = policy.seen[0].workers[0]
+        assert (view.estimate, dict(view.estimates)) == (4.0, {"v": 7.0})

@@ -1,9 +1,19 @@
 """The settlement alone: how answers, verdicts and departures become final states."""
 
+import pytest
 from parts import Parts
 
 from agents import Consensus, Distribution, QualityReview, TaskState
-from protocol import ReviewResult, TaskAccepted, TaskRejected, TaskResult, TaskWithdrawn
+from protocol import (
+    ReviewResult,
+    Task,
+    TaskAccepted,
+    TaskAssignment,
+    TaskRejected,
+    TaskResult,
+    TaskWithdrawn,
+    Undeliverable,
+)
 
 
 def states(parts: Parts) -> dict[object, str]:
@@ -182,3 +192,103 @@ class TestQualityReview:
         assert (states(parts), parts.board.get(1).reviewed) == ({1: "completed"}, True)
         self.verdict(parts, approved=True)
         assert parts.settlement.stale_results == 1
+
+
+class TestRefusals:
+    def refused(self, reason: str) -> Parts:
+        parts = Parts()
+        parts.join("a", 5)
+        parts.join("b", 3)
+        parts.add(1, 4)
+        assert parts.place() == [("a", 1)]
+        parts.settlement.rejected(TaskRejected(task_id=1, worker="a", reason=reason), 1.0)
+        return parts
+
+    def test_a_busy_worker_is_blocked_until_it_asks(self) -> None:
+        """busy: the task goes to another worker; the refuser gets nothing until it asks."""
+        parts = self.refused("busy")
+        worker = parts.dispatcher.workers["a"]
+        assert (worker.blocked, worker.leaving, parts.place()) == (True, False, [("b", 1)])
+
+    def test_a_leaving_worker_takes_nothing_more(self) -> None:
+        """leaving: marked leaving, never blocked."""
+        parts = self.refused("leaving")
+        worker = parts.dispatcher.workers["a"]
+        assert (worker.blocked, worker.leaving, parts.place()) == (False, True, [("b", 1)])
+
+    def test_a_specialty_refusal_excludes_that_worker_for_that_task(self) -> None:
+        """specialty: the task never goes back to it, other tasks do."""
+        parts = self.refused("specialty")
+        parts.dispatcher.block(parts.dispatcher.workers["b"])
+        assert parts.place() == []
+        parts.add(2, 4, priority=2)
+        assert parts.place() == [("a", 2)]
+
+    def test_a_withdrawal_answer_just_requeues(self) -> None:
+        """withdrawn: neither blocked, leaving nor excluded; placed again."""
+        parts = self.refused("withdrawn")
+        worker = parts.dispatcher.workers["a"]
+        assert (worker.blocked, worker.leaving, parts.place()) == (False, False, [("a", 1)])
+
+    def test_a_bounced_assignment_is_placed_again(self) -> None:
+        """An Undeliverable assignment drops the hold; a bounced review changes nothing."""
+        parts = Parts()
+        parts.join("a", 5)
+        parts.add(1, 4)
+        parts.place()
+        assignment = parts.sent[-1][1]
+        review = TaskAssignment(task=Task(id=1, difficulty=4), review_of="a")
+        for original in (review, assignment):
+            bounced = Undeliverable(recipient="a", reason="departed", original=original)
+            parts.settlement.bounced(bounced, 1.0)
+            if original is review:
+                assert parts.board.get(1).held_by("a")
+        assert (parts.board.get(1).holders, parts.board.get(1).queued) == ({}, True)
+
+
+class TestWorkerFigures:
+    def test_answers_count_toward_the_worker_declines_do_not(self) -> None:
+        """tasks, successes and busy time count submitted answers, not declines."""
+        parts = Parts(max_attempts=3)
+        worker = parts.join("a", 5)
+        parts.add(1, 4)
+        parts.place()
+        parts.settlement.accepted(TaskAccepted(task_id=1, worker="a"), 1.0)
+        parts.now = 5.0
+        parts.answer(1, "a", success=False)
+        parts.place()
+        parts.now = 6.0
+        parts.answer(1, "a", status="discarded")
+        assert (worker.tasks, worker.successes, worker.busy_time) == (1, 0, 4.0)
+        assert worker.idle_since == 6.0
+
+
+class TestSetStatus:
+    def test_all_unfinished_tasks_close_and_final_ones_stay(self) -> None:
+        """Without ids every unfinished task closes; a final one keeps its state."""
+        parts = Parts()
+        for i in range(3):
+            parts.add(i)
+        parts.operations.set_status("removed", [0])
+        assert parts.operations.set_status("failed") == [1, 2]
+        assert parts.operations.set_status("completed", [0, 1]) == []
+        assert states(parts) == {0: "removed", 1: "failed", 2: "failed"}
+        with pytest.raises(
+            ValueError, match=r"^status must be completed, failed or removed, got 'x'$"
+        ):
+            parts.operations.set_status("x")  # type: ignore[arg-type]
+
+    def test_qa_approval_reports_the_last_submitted_answer(self) -> None:
+        """The deciding result of an approved task is its last submitted answer."""
+        parts = Parts(distribution=Distribution(qa=QualityReview(("r",), 1.0)))
+        parts.join("a", 5)
+        parts.join("r", 5, role="reviewer")
+        parts.add(1, 3)
+        parts.place()
+        submitted = parts.answer(1, "a")
+        parts.dispatcher.place()
+        draft = TaskResult(task_id=1, worker="z", success=False, status="draft")
+        parts.board.respond(parts.board.get(1), draft)
+        review = ReviewResult(task_id=1, reviewer="r", worker="a", approved=True, attempt=1)
+        parts.settlement.review(review, 1.0)
+        assert parts.settlement.task_results == [submitted]
