@@ -25,6 +25,7 @@ from agents.errors import (
     QualityInputError,
     SimulationStalledError,
 )
+from agents.golden import Golden, GoldenScore, GoldenScores, smoothed
 from agents.handlers import HandlerSpec, handler_specs, on, on_connect, on_disconnect, on_run
 from agents.index import FreeIndex, IndexKey
 from agents.label_metrics import accuracy, correct_labels, cost_per_correct
@@ -32,6 +33,7 @@ from agents.loop import SimulationLoop, Timer
 from agents.manager import TaskManager
 from agents.memory import eased_gc
 from agents.operations import Operations, Workload
+from agents.overlap import DynamicOverlap, stopping_point
 from agents.performance import (
     Draws,
     LogisticModel,
@@ -50,6 +52,7 @@ from agents.placement import (
     worker_view,
 )
 from agents.progress import progress
+from agents.quality import QualityControl, kept_answers, label_set, model_accuracy
 from agents.record import TERMINAL, BoardSnapshot, Hold, TaskRecord, TaskState
 from agents.roster import ReviewJob, WorkerRecord, review_key
 from agents.runtime import Runtime, current_runtime, run
@@ -68,9 +71,13 @@ __all__ = [
     "Dispatcher",
     "Distribution",
     "Draws",
+    "DynamicOverlap",
     "Ending",
     "Estimator",
     "FreeIndex",
+    "Golden",
+    "GoldenScore",
+    "GoldenScores",
     "HandlerFailure",
     "HandlerRegistrationError",
     "HandlerSpec",
@@ -85,6 +92,7 @@ __all__ = [
     "PerformanceModel",
     "PolicyError",
     "Pulling",
+    "QualityControl",
     "QualityInputError",
     "QualityReview",
     "RealtimeClock",
@@ -119,10 +127,13 @@ __all__ = [
     "exclusions",
     "fleiss_kappa",
     "handler_specs",
+    "kept_answers",
     "krippendorff_alpha",
+    "label_set",
     "log_odds",
     "majority",
     "make_clock",
+    "model_accuracy",
     "on",
     "on_connect",
     "on_disconnect",
@@ -134,7 +145,9 @@ __all__ = [
     "review_key",
     "run",
     "sigmoid",
+    "smoothed",
     "split",
+    "stopping_point",
     "task_draws",
     "weighted",
     "worker_view",

@@ -22,12 +22,15 @@ from agents.base import BaseAgent
 from agents.board import TaskBoard
 from agents.dispatch import Dispatcher
 from agents.distribution import Distribution, WorkloadUnit, split
+from agents.golden import Golden, GoldenScores
 from agents.handlers import on, on_connect, on_disconnect
 from agents.operations import Operations
+from agents.overlap import DynamicOverlap
 from agents.performance import PerformanceModel, ThresholdModel
 from agents.policies.base import Policy
 from agents.policies.registry import make_policy
 from agents.progress import progress
+from agents.quality import QualityControl
 from agents.record import TaskRecord, TaskState
 from agents.roster import WorkerRecord
 from agents.runtime import current_runtime
@@ -65,6 +68,8 @@ class TaskManager(BaseAgent):
             the workers' own models decide outcomes.
         arrivals: Tasks that arrive later, as ``(simulated time, task)``.
         distribution: Consensus, minimum submissions, QA, pulling or workload split.
+        golden: Golden (control) tasks: a share with known answers scores the workers.
+        dynamic_overlap: Ask for answers until the label is confident enough.
         id: Overrides the id.
 
     Attributes:
@@ -72,6 +77,7 @@ class TaskManager(BaseAgent):
         dispatcher: The workers and placement.
         settlement: Results and final states.
         operations: Admitting tasks, and the live operations.
+        quality: Golden tasks and dynamic overlap (``None`` when neither is on).
         listeners: Called with ``(manager, record)`` after each task settles.
         finished_at: When the run ended (``None`` while it runs).
 
@@ -95,6 +101,8 @@ class TaskManager(BaseAgent):
         model: PerformanceModel | None = None,
         arrivals: Iterable[tuple[float, Task]] = (),
         distribution: Distribution | None = None,
+        golden: Golden | None = None,
+        dynamic_overlap: DynamicOverlap | None = None,
         id: str | None = None,
     ) -> None:
         super().__init__(name, id=id)
@@ -111,6 +119,7 @@ class TaskManager(BaseAgent):
         self.finished_at: float | None = None
         self.board = TaskBoard()
         wiring: dict[str, Any] = {"send": self.send_nowait, "clock": self._clock, "log": self.log}
+        scores = None if golden is None else GoldenScores(golden)
         self.dispatcher = Dispatcher(
             self.board,
             self.policy,
@@ -118,8 +127,21 @@ class TaskManager(BaseAgent):
             self.distribution,
             rng=self._rng,
             wake=self._wake,
+            golden=scores,
             **wiring,
         )
+        self.quality = None
+        if golden is not None or dynamic_overlap is not None:
+            self.quality = QualityControl(
+                self.board,
+                self.dispatcher,
+                self.model,
+                self.distribution,
+                golden=scores,
+                dynamic=dynamic_overlap,
+                log=self.log,
+                clock=self._clock,
+            )
         self.settlement = Settlement(
             self.board,
             self.dispatcher,
@@ -128,10 +150,16 @@ class TaskManager(BaseAgent):
             max_attempts,
             rng=self._rng,
             on_settled=self._settled,
+            quality=self.quality,
             **wiring,
         )
         self.operations = Operations(
-            self.board, self.dispatcher, self.settlement, self.distribution, **wiring
+            self.board,
+            self.dispatcher,
+            self.settlement,
+            self.distribution,
+            quality=self.quality,
+            **wiring,
         )
         self.operations.admit_initial(tasks, arrivals)
         units = self.distribution.workload

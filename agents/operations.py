@@ -17,6 +17,7 @@ from typing import Any, Literal
 from agents.board import TaskBoard
 from agents.dispatch import Dispatcher
 from agents.distribution import Distribution, WorkloadUnit, check_workload, split
+from agents.quality import QualityControl
 from agents.record import TaskRecord, TaskState
 from agents.settlement import Settlement
 from protocol.messages import Message, Task, TaskId, TaskWithdrawn
@@ -54,6 +55,7 @@ class Operations:
         send: Sends a message to an agent by id.
         clock: The simulated time.
         log: A structlog logger.
+        quality: Golden tasks and dynamic overlap (answers per labelled task), if on.
     """
 
     def __init__(
@@ -66,7 +68,9 @@ class Operations:
         send: Callable[[str, Message], None],
         clock: Callable[[], float],
         log: Any,
+        quality: QualityControl | None = None,
     ) -> None:
+        self.quality = quality
         self.board = board
         self.dispatcher = dispatcher
         self.settlement = settlement
@@ -144,6 +148,8 @@ class Operations:
             share = consensus.percentage / 100
             if math.floor(n * share) > math.floor((n - 1) * share):
                 required = max(required, consensus.assignees)
+        if self.quality is not None:
+            required = self.quality.required(task, required)
         overlap = distribution.overlap if required > 1 or task.truth is not None else 0
         return self.board.add(task, now, required=required, overlap=overlap)
 

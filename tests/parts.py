@@ -6,7 +6,11 @@ from typing import Any
 from agents import (
     Dispatcher,
     Distribution,
+    DynamicOverlap,
+    Golden,
+    GoldenScores,
     Operations,
+    QualityControl,
     Settlement,
     TaskBoard,
     TaskRecord,
@@ -38,6 +42,8 @@ class Parts:
         policy: Any = "best_fit",
         distribution: Distribution | None = None,
         max_attempts: int = 1,
+        golden: Golden | None = None,
+        dynamic: DynamicOverlap | None = None,
     ) -> None:
         self.now = 0.0
         self.sent: list[tuple[str, Message]] = []
@@ -48,6 +54,7 @@ class Parts:
         self.board = TaskBoard()
         distribution = distribution or Distribution()
         wiring: dict[str, Any] = {"send": self._send, "clock": self._clock, "log": self.log}
+        self.scores = None if golden is None else GoldenScores(golden)
         self.dispatcher = Dispatcher(
             self.board,
             make_policy(policy),
@@ -55,9 +62,22 @@ class Parts:
             distribution,
             rng=lambda: self.random,
             wake=self._wake,
+            golden=self.scores,
             **wiring,
         )
         self.dispatcher.ready = True
+        self.quality = None
+        if golden is not None or dynamic is not None:
+            self.quality = QualityControl(
+                self.board,
+                self.dispatcher,
+                ThresholdModel(),
+                distribution,
+                golden=self.scores,
+                dynamic=dynamic,
+                log=self.log,
+                clock=self._clock,
+            )
         self.settlement = Settlement(
             self.board,
             self.dispatcher,
@@ -66,10 +86,16 @@ class Parts:
             max_attempts,
             rng=lambda: self.random,
             on_settled=self.settled.append,
+            quality=self.quality,
             **wiring,
         )
         self.operations = Operations(
-            self.board, self.dispatcher, self.settlement, distribution, **wiring
+            self.board,
+            self.dispatcher,
+            self.settlement,
+            distribution,
+            quality=self.quality,
+            **wiring,
         )
 
     def _send(self, to: str, message: Message) -> None:
