@@ -10,6 +10,11 @@ from scenarios.build import (
 from scenarios.console import (
     configure_logging,
 )
+from scenarios.controls import (
+    DynamicOverlapSpec,
+    GoldenSpec,
+    check_quality,
+)
 from scenarios.director import (
     Director,
 )
@@ -36,6 +41,12 @@ from scenarios.metrics import (
     collect,
     jain,
     percentile,
+)
+from scenarios.quality_report import (
+    LabelledTask,
+    QualityFigures,
+    labelled_tasks,
+    quality_figures,
 )
 from scenarios.report import (
     HIGHER_IS_BETTER,
@@ -81,8 +92,11 @@ __all__ = [
     "ConstantDist",
     "Director",
     "Distribution",
+    "DynamicOverlapSpec",
     "EventSpec",
     "FieldProblemError",
+    "GoldenSpec",
+    "LabelledTask",
     "LoadedScenario",
     "MetricSummary",
     "Metrics",
@@ -93,6 +107,7 @@ __all__ = [
     "PolicySpec",
     "PullingSpec",
     "QASpec",
+    "QualityFigures",
     "RunResult",
     "ScenarioError",
     "ScenarioSpec",
@@ -110,15 +125,18 @@ __all__ = [
     "WorkloadSpec",
     "build",
     "bundled_scenarios",
+    "check_quality",
     "collect",
     "configure_logging",
     "dist_bounds",
     "draw",
     "jain",
+    "labelled_tasks",
     "load_scenario",
     "make_distribution",
     "make_model",
     "percentile",
+    "quality_figures",
     "render_comparison",
     "render_run",
     "run_scenario",

@@ -211,6 +211,8 @@ def build(
         model=model,
         arrivals=later,
         distribution=make_distribution(spec),
+        golden=None if spec.golden is None else spec.golden.make(),
+        dynamic_overlap=None if spec.dynamic_overlap is None else spec.dynamic_overlap.make(),
     )
     pull = spec.pulling is not None
 

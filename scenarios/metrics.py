@@ -44,10 +44,12 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict
 
 from agents.board import TaskState
+from agents.golden import GoldenScore
 from agents.memory import eased_gc
 from agents.summary import RunSummary
 from agents.worker import WorkerAgent
 from scenarios.build import Simulation
+from scenarios.quality_report import labelled_tasks, quality_figures
 
 __all__ = ["Metrics", "RunResult", "TaskRow", "WorkerRow", "collect", "jain", "percentile"]
 
@@ -88,6 +90,16 @@ class Metrics(_Row):
     qa_escaped: int = 0
     defects_unreviewed: int = 0
     stale_results: int = 0
+    answers_bought: int | None = None
+    golden_answers: int | None = None
+    workers_flagged: int | None = None
+    accuracy_ds_one_coin: float | None = None
+    accuracy_ds_full: float | None = None
+    cost_per_correct_weighted: float | None = None
+    cost_per_correct_ds_one_coin: float | None = None
+    cost_per_correct_ds_full: float | None = None
+    fleiss_kappa: float | None = None
+    krippendorff_alpha: float | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -128,6 +140,10 @@ class WorkerRow:
     utilization: float
     estimate: float | None = None
     estimate_error: float | None = None
+    golden_answered: int | None = None
+    golden_correct: int | None = None
+    golden_accuracy: float | None = None
+    flagged: bool | None = None
 
 
 class RunResult(_Row):
@@ -142,6 +158,7 @@ class RunResult(_Row):
     progress: dict[str, Any]
     tasks: list[TaskRow]
     workers: list[WorkerRow]
+    quality_notes: dict[str, str] = {}
 
 
 def percentile(values: list[float], q: float) -> float:
@@ -210,6 +227,8 @@ def collect(sim: Simulation, summary: RunSummary) -> RunResult:
         )
     )
     estimate = getattr(manager.policy, "estimate", None)
+    scores = manager.dispatcher.golden
+    golden = {} if scores is None else scores.snapshot()
     worker_rows = []
     for worker in agents:
         seen = manager.workers.get(worker.id) or manager.reviewers.get(worker.id)
@@ -227,12 +246,18 @@ def collect(sim: Simulation, summary: RunSummary) -> RunResult:
                 utilization=_round(busy / makespan) if makespan else 0.0,
                 estimate=None if guess is None else _round(guess),
                 estimate_error=None if guess is None else _round(guess - worker.skill_level),
+                **_golden_columns(golden.get(worker.id), scores is not None),
             )
         )
     errors = [abs(w.estimate_error) for w in worker_rows if w.estimate_error is not None]
     staff = [w for w in worker_rows if w.role == "worker"]
     labelled = [r for r in records if r.task.truth is not None]
-    done = [r for r in labelled if r.terminal == TaskState.COMPLETED]
+    known = frozenset() if manager.quality is None else manager.quality.golden_ids
+    done = [r for r in labelled if r.terminal == TaskState.COMPLETED and r.id not in known]
+    quality = quality_figures(labelled_tasks(manager))
+    if scores is not None:
+        quality.metrics["workers_flagged"] = sum(1 for s in golden.values() if s.flagged)
+        quality.metrics["golden_answers"] = sum(s.answered for s in golden.values())
     wrong = [r for r in done if r.answer != r.task.truth]
     right = len(done) - len(wrong)
     right_weighted = sum(1 for r in done if r.answer_weighted == r.task.truth)
@@ -268,6 +293,7 @@ def collect(sim: Simulation, summary: RunSummary) -> RunResult:
         qa_escaped=sum(1 for r in wrong if r.reviewed),
         defects_unreviewed=sum(1 for r in wrong if not r.reviewed),
         stale_results=manager.stale_results,
+        **quality.metrics,
     )
     task_rows = [
         TaskRow(
@@ -297,4 +323,18 @@ def collect(sim: Simulation, summary: RunSummary) -> RunResult:
         progress=manager.progress(),
         tasks=task_rows,
         workers=worker_rows,
+        quality_notes=quality.notes,
     )
+
+
+def _golden_columns(score: GoldenScore | None, on: bool) -> dict[str, Any]:
+    """A worker row's golden figures (none when golden tasks are off)."""
+    if not on:
+        return {}
+    answered = 0 if score is None else score.answered
+    return {
+        "golden_answered": answered,
+        "golden_correct": 0 if score is None else score.correct,
+        "golden_accuracy": None if score is None else _round(score.accuracy),
+        "flagged": score is not None and score.flagged,
+    }

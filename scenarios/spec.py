@@ -15,6 +15,7 @@ from typing import Any, Literal
 from pydantic import Field, JsonValue, field_validator, model_validator
 
 from scenarios._schema import FieldProblemError, _Spec
+from scenarios.controls import DynamicOverlapSpec, GoldenSpec, check_quality
 from scenarios.distributions import ConstantDist, Distribution, UniformDist, _constant, _within
 from scenarios.workflow import ConsensusSpec, EventSpec, PullingSpec, QASpec, WorkloadSpec
 
@@ -242,6 +243,8 @@ class ScenarioSpec(_Spec):
     pulling: PullingSpec | None = None
     workload: list[WorkloadSpec] = Field(default_factory=list)
     events: list[EventSpec] = Field(default_factory=list)
+    golden: GoldenSpec | None = None
+    dynamic_overlap: DynamicOverlapSpec | None = None
 
     def worker_names(self) -> list[str]:
         """Every worker's name: the listed ones, then the generated ones."""
@@ -280,6 +283,11 @@ class ScenarioSpec(_Spec):
             for who in (event.worker, event.target):
                 if who and event.action != "join" and who not in names | joined:
                     raise FieldProblemError("events", f"unknown worker {who!r}")
+        return self
+
+    @model_validator(mode="after")
+    def _quality_fits(self) -> ScenarioSpec:
+        check_quality(self)
         return self
 
     @field_validator("policy", mode="before")
