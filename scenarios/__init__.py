@@ -75,6 +75,11 @@ from scenarios.spec import (
     WorkerItem,
     WorkersSpec,
 )
+from scenarios.variants import (
+    Column,
+    columns,
+    run_columns,
+)
 from scenarios.workflow import (
     ConsensusSpec,
     EventSpec,
@@ -88,6 +93,7 @@ __all__ = [
     "LIBRARY",
     "ArrivalSpec",
     "ChoiceDist",
+    "Column",
     "ConsensusSpec",
     "ConstantDist",
     "Director",
@@ -127,6 +133,7 @@ __all__ = [
     "bundled_scenarios",
     "check_quality",
     "collect",
+    "columns",
     "configure_logging",
     "dist_bounds",
     "draw",
@@ -139,6 +146,7 @@ __all__ = [
     "quality_figures",
     "render_comparison",
     "render_run",
+    "run_columns",
     "run_scenario",
     "run_simulation",
     "summarize",

@@ -22,9 +22,9 @@ from agents.errors import PolicyError
 from agents.policies.registry import make_policy, policy_names
 from scenarios.console import configure_logging
 from scenarios.loader import ScenarioError, bundled_scenarios, load_scenario
-from scenarios.metrics import Metrics
 from scenarios.report import render_comparison, render_run
 from scenarios.run import run_scenario
+from scenarios.variants import columns, run_columns
 
 __all__ = ["main"]
 
@@ -86,9 +86,11 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("--json", type=Path, help="write the result as JSON here")
     run.add_argument("--trace", type=Path, help="write every message as JSON lines here")
     run.add_argument("--workers", type=int, default=20, help="worker rows to show (0: all)")
-    compare = sub.add_parser("compare", help="run policies on common seeds and compare")
-    compare.add_argument("scenario")
-    compare.add_argument("--policy", action="append", required=True, help="repeat per policy")
+    compare = sub.add_parser(
+        "compare", help="run policies, or scenarios side by side, on common seeds and compare"
+    )
+    compare.add_argument("scenario", nargs="+", help="one scenario, or several to compare")
+    compare.add_argument("--policy", action="append", default=[], help="repeat per policy")
     compare.add_argument("--seeds", type=int, default=5, help="how many seeds (default 5)")
     compare.add_argument("--seed", type=int, help="first seed (default: the scenario's)")
     compare.add_argument("--json", type=Path, help="write the comparison as JSON here")
@@ -137,19 +139,16 @@ def _run(args: argparse.Namespace, console: Console) -> int:
 def _compare(args: argparse.Namespace, console: Console) -> int:
     if args.seeds < 1:
         raise ValueError(f"--seeds must be >= 1, got {args.seeds}")
-    loaded = load_scenario(args.scenario)
-    for name in args.policy:
-        make_policy(name)  # fail fast on an unknown name, before any run
-    first = loaded.spec.seed if args.seed is None else args.seed
+    scenarios = [load_scenario(name) for name in args.scenario]
+    chosen = columns(scenarios, list(args.policy))
+    first = scenarios[0].spec.seed if args.seed is None else args.seed
     seeds = list(range(first, first + args.seeds))
-    grid: dict[str, list[Metrics]] = {name: [] for name in args.policy}
-    for seed in seeds:
-        for name in args.policy:
-            grid[name].append(run_scenario(loaded, seed=seed, policy=name).result.metrics)
-    summaries = render_comparison(loaded.name, grid, console)
+    grid = run_columns(chosen, seeds)
+    title = " vs ".join(s.name for s in scenarios)
+    summaries = render_comparison(title, grid, console)
     if args.json is not None:
         document = {
-            "scenario": loaded.name,
+            "scenario": title,
             "seeds": seeds,
             "policies": list(grid),
             "summary": {
