@@ -130,18 +130,10 @@ class TaskManager(BaseAgent):
             golden=scores,
             **wiring,
         )
-        self.quality = None
-        if golden is not None or dynamic_overlap is not None:
-            self.quality = QualityControl(
-                self.board,
-                self.dispatcher,
-                self.model,
-                self.distribution,
-                golden=scores,
-                dynamic=dynamic_overlap,
-                log=self.log,
-                clock=self._clock,
-            )
+        self.quality = QualityControl.optional(
+            self.board, self.dispatcher, self.model, self.distribution, scores, dynamic_overlap,
+            log=self.log, clock=self._clock,
+        )  # fmt: skip
         self.settlement = Settlement(
             self.board,
             self.dispatcher,

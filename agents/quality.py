@@ -134,6 +134,33 @@ class QualityControl:
         self._golden_ids: set[TaskId] = set()
         self._discarding: set[str] = set()
 
+    @classmethod
+    def optional(
+        cls,
+        board: TaskBoard,
+        dispatcher: Dispatcher,
+        model: PerformanceModel,
+        distribution: Distribution,
+        golden: GoldenScores | None,
+        dynamic: DynamicOverlap | None,
+        *,
+        log: Any,
+        clock: Callable[[], float],
+    ) -> QualityControl | None:
+        """The part when golden tasks or dynamic overlap are on, else ``None``."""
+        if golden is None and dynamic is None:
+            return None
+        return cls(
+            board,
+            dispatcher,
+            model,
+            distribution,
+            golden=golden,
+            dynamic=dynamic,
+            log=log,
+            clock=clock,
+        )
+
     @property
     def settings(self) -> Golden | None:
         """The golden settings, if golden tasks are on."""
