@@ -49,6 +49,7 @@ class TaskBoard:
         self._seq = itertools.count()
         self._terminal = {TaskState.COMPLETED: 0, TaskState.FAILED: 0, TaskState.REMOVED: 0}
         self._designated: dict[str, dict[TaskId, TaskRecord]] = {}
+        self._live = 0  # queued records
 
     def __len__(self) -> int:
         return len(self._records)
@@ -94,11 +95,16 @@ class TaskBoard:
 
     def requeue(self, record: TaskRecord) -> None:
         """Queue ``record`` if it has an open slot and is not queued already."""
-        if record._queued or record.open_slots <= 0:
+        if record._queued or record.terminal is not None or record.in_review:
+            return
+        holders = record._holders
+        held = 0 if holders is None else len(holders)
+        if record.required + record.overlap - record.counted - held <= 0:
             return
         token = record._token + 1
         _set(record, "_token", token)
         _set(record, "_queued", True)
+        self._live += 1
         heap = self._queues.get(record.task.skill)
         if heap is None:
             heap = self._queues[record.task.skill] = []
@@ -111,6 +117,8 @@ class TaskBoard:
             The tasks in placement order (priority, then arrival). Hand every one back
             with :meth:`restore` after the placement pass.
         """
+        if not self._live:
+            return []
         taken: list[tuple[int, int, TaskRecord]] = []
         pop = heapq.heappop
         for heap in self._queues.values():
@@ -120,6 +128,7 @@ class TaskBoard:
                 if token != record._token or not record._queued:
                     continue
                 _set(record, "_queued", False)
+                self._live -= 1
                 taken.append((priority, seq, record))
                 count += 1
         if len(self._queues) > 1:
@@ -133,7 +142,7 @@ class TaskBoard:
 
     def queued(self) -> int:
         """Tasks in the queue (live entries)."""
-        return sum(1 for r in self._records.values() if r._queued)
+        return self._live
 
     # -- holding -------------------------------------------------------------------
 
@@ -366,7 +375,9 @@ class TaskBoard:
         _open(record)
         _set(record, "terminal", state)
         _set(record, "finished", now)
-        _set(record, "_queued", False)
+        if record._queued:
+            _set(record, "_queued", False)
+            self._live -= 1
         _set(record, "success", state is TaskState.COMPLETED if success is None else success)
         _set(record, "answer", answer)
         _set(record, "answer_weighted", answer_weighted)

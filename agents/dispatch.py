@@ -83,7 +83,8 @@ class Dispatcher:
         self.model = model
         self.distribution = distribution
         self._send = send
-        self._clock = clock
+        self.clock = clock
+        """The simulated time (the manager binds it to its runtime's clock on start)."""
         self._rng = rng
         self._wake = wake
         self.log = log
@@ -113,7 +114,7 @@ class Dispatcher:
 
     def connect(self, detail: AgentDetail) -> WorkerRecord:
         """Track a worker that connected (it may take work at once)."""
-        now = self._clock()
+        now = self.clock()
         known = self.workers.get(detail.id)
         if known is not None and known.connected:  # the same id again: the newer counts
             self.connected -= 1
@@ -128,7 +129,7 @@ class Dispatcher:
 
     def connect_reviewer(self, detail: AgentDetail) -> WorkerRecord:
         """Track a QA reviewer that connected."""
-        now = self._clock()
+        now = self.clock()
         reviewer = WorkerRecord(
             detail, WorkerProfile.model_validate(detail.profile), len(self.reviewers), now
         )
@@ -227,7 +228,7 @@ class Dispatcher:
 
     def assign(self, record: TaskRecord, worker: WorkerRecord) -> Hold:
         """Hold ``record`` for ``worker`` and send it the assignment."""
-        now = self._clock()
+        now = self.clock()
         worker_id = worker.detail.id
         hold = self.board.hold(record, worker_id, now)
         worker.held[record.id] = None
@@ -253,7 +254,7 @@ class Dispatcher:
         worker = self.workers.get(worker_id)
         if worker is not None and record.id in worker.held:
             del worker.held[record.id]
-            worker.idle_since = self._clock()
+            worker.idle_since = self.clock()
             self.refresh(worker)
         return hold
 
@@ -268,7 +269,7 @@ class Dispatcher:
         if reviewer is None or key not in reviewer.held:
             return None
         del reviewer.held[key]
-        reviewer.idle_since = self._clock()
+        reviewer.idle_since = self.clock()
         return reviewer
 
     # -- passes --------------------------------------------------------------------------
@@ -381,7 +382,7 @@ class Dispatcher:
             pending = tuple(pending_view(r, self._excluded) for r in window)
             offered = {r.id: (r, p) for r, p in zip(window, pending, strict=True)}
             free = {v.id: v for v in views}
-            snapshot = Snapshot(self._clock(), pending, views, self._rng(), self.model)
+            snapshot = Snapshot(self.clock(), pending, views, self._rng(), self.model)
             given = 0
             for assignment in self.policy.assign(snapshot):
                 record = check_assignment(self.policy, assignment, offered, free, room)
@@ -403,7 +404,7 @@ class Dispatcher:
             reviewer.held[review_key(job.task_id, job.attempt)] = job
             self.log.info(
                 "review_assigned",
-                t=self._clock(),
+                t=self.clock(),
                 task=job.task_id,
                 reviewer=reviewer.detail.id,
                 worker=job.worker,

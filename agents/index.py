@@ -95,12 +95,19 @@ class FreeIndex:
         since = worker.idle_since
         order = worker.order
         specialties = worker.specialties
+        profile = worker.profile
+        level, skills = profile.skill_level, profile.skills
         filings: list[_Filing] = []
+        insort = bisect.insort
         for category, keys in self._lists.items():
-            if specialties is None or category is None or category in specialties:
-                key = (_skill(worker, category), since, order, worker_id)
-                bisect.insort(keys, key)
-                filings.append((keys, key))
+            if category is None:
+                key = (level, since, order, worker_id)
+            elif specialties is None or category in specialties:
+                key = (skills.get(category, level), since, order, worker_id)
+            else:
+                continue
+            insort(keys, key)
+            filings.append((keys, key))
         self._members[worker_id] = worker
         self._free[worker_id] = free
         self._filed[worker_id] = (since, filings)

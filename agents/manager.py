@@ -183,6 +183,8 @@ class TaskManager(BaseAgent):
 
     def _start(self, runtime: Runtime) -> None:
         super()._start(runtime)
+        now = runtime.clock.now
+        self.dispatcher.clock = self.settlement.clock = self.operations.clock = now
         self._schedule_arrival()
 
     def _schedule_arrival(self) -> None:

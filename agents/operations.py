@@ -76,7 +76,8 @@ class Operations:
         self.settlement = settlement
         self.distribution = distribution
         self._send = send
-        self._clock = clock
+        self.clock = clock
+        """The simulated time (the manager binds it to its runtime's clock on start)."""
         self.log = log
         self._consensus_seen = 0
         self._arrivals: list[tuple[float, Task]] = []
@@ -179,7 +180,7 @@ class Operations:
             if record.terminal is None:
                 self.settlement.settle(record, _STATES[status])
                 changed.append(record.id)
-        self.log.info("status_set", t=self._clock(), status=status, count=len(changed))
+        self.log.info("status_set", t=self.clock(), status=status, count=len(changed))
         return changed
 
     def reassign(self, from_worker: str, to_worker: str) -> int:
@@ -220,7 +221,7 @@ class Operations:
                 moved += 1
             # else: started work stays and finishes where it is; only its share moved.
         self.log.info(
-            "reassigned", t=self._clock(), source=from_worker, target=to_worker, moved=moved
+            "reassigned", t=self.clock(), source=from_worker, target=to_worker, moved=moved
         )
         self.dispatcher.request_pass()
         return moved
@@ -258,6 +259,6 @@ class Operations:
                     self._send(worker_id, TaskWithdrawn(task_id=record.id))
                     self.board.reassigned(record)
             moved += 1
-        self.log.info("redistributed", t=self._clock(), moved=moved)
+        self.log.info("redistributed", t=self.clock(), moved=moved)
         self.dispatcher.request_pass()
         return moved

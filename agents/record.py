@@ -21,7 +21,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from enum import StrEnum
 from types import MappingProxyType
-from typing import Any
+from typing import Any, NamedTuple
 
 from protocol.messages import Task, TaskId, TaskResult
 
@@ -47,9 +47,8 @@ _NOBODY: Mapping[str, Hold] = MappingProxyType({})
 _set = object.__setattr__
 
 
-@dataclass(frozen=True, slots=True)
-class Hold:
-    """One worker holding one task.
+class Hold(NamedTuple):
+    """One worker holding one task (immutable; the board replaces it when it starts).
 
     Attributes:
         worker: The holder.

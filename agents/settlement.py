@@ -90,7 +90,8 @@ class Settlement:
         self.model = model
         self.max_attempts = max_attempts
         self._send = send
-        self._clock = clock
+        self.clock = clock
+        """The simulated time (the manager binds it to its runtime's clock on start)."""
         self._rng = rng
         self.log = log
         self._on_settled = on_settled
@@ -194,7 +195,7 @@ class Settlement:
             self.reviews += 1
             job = ReviewJob(record.id, result.worker, result.answer, result.attempt)
             self.dispatcher.queue_review(job)
-            self.log.info("review_queued", t=self._clock(), task=record.id, worker=result.worker)
+            self.log.info("review_queued", t=self.clock(), task=record.id, worker=result.worker)
             return
         self.settle(record, TaskState.COMPLETED, result)
 
@@ -241,7 +242,7 @@ class Settlement:
         if worker is None:
             return
         board = self.board
-        now = self._clock()
+        now = self.clock()
         for task_id in list(worker.held):
             record = board.get(task_id)
             hold = dispatcher.take_back(record, worker_id)
@@ -270,7 +271,7 @@ class Settlement:
         Raises:
             ValueError: if the task is final already.
         """
-        now = self._clock()
+        now = self.clock()
         truth = record.task.truth
         answer = weighted_answer = None
         if truth is not None:
@@ -282,9 +283,10 @@ class Settlement:
         )
         if result is not None:
             self.task_results.append(result)
-        for worker_id, hold in record.holders.items():
-            if hold.started is None:  # a final task leaves every worker's pending work
-                self._send(worker_id, TaskWithdrawn(task_id=record.id))
+        if record.holders:
+            for worker_id, hold in record.holders.items():
+                if hold.started is None:  # a final task leaves every worker's pending work
+                    self._send(worker_id, TaskWithdrawn(task_id=record.id))
         self.log.info(
             "task_result",
             t=now,
