@@ -63,6 +63,11 @@ class TestWhatTheySet:
             DynamicOverlap(1, 5, 0.9),
         )
 
+    def test_min_equal_to_max_is_accepted(self, tmp_path: Path) -> None:
+        """min_answers = max_answers is a fixed overlap, and allowed."""
+        path = write(tmp_path, "[dynamic_overlap]\nmin_answers = 3\nmax_answers = 3\n")
+        assert load_scenario(path).spec.dynamic_overlap is not None
+
     def test_off_by_default(self, tmp_path: Path) -> None:
         """Without either section the manager has no quality part."""
         assert build(load_scenario(write(tmp_path, ""))).manager.quality is None

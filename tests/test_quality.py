@@ -140,6 +140,7 @@ class TestGoldenScoring:
             0,
             TaskState.PENDING,
         )
+        assert parts.place() == []  # the voided worker may not answer it again
 
 
 class TestDynamicOverlap:
@@ -190,6 +191,21 @@ class TestDynamicOverlap:
         for worker, answer in (("a", "x"), ("b", "y")):
             parts.place()
             parts.answer(1, worker, answer=answer, success=answer == "x")
+        assert parts.board.get(1).state is TaskState.COMPLETED
+
+    def test_workers_that_take_nothing_new_do_not_count(self) -> None:
+        """Four connected, two answered, the other two leaving: nobody is left to ask,
+        so the unsure task completes with two answers instead of waiting."""
+        parts = Parts(dynamic=DynamicOverlap(1, 5, 0.999))
+        for name in "abcd":
+            parts.join(name, 5)
+        labelled(parts, 1)
+        for worker, answer in (("a", "x"), ("b", "y")):
+            assert parts.place() == [(worker, 1)]
+            parts.answer(1, worker, answer=answer, success=answer == "x")
+            if worker == "a":
+                for gone in "cd":
+                    parts.dispatcher.leaving(parts.dispatcher.workers[gone])
         assert parts.board.get(1).state is TaskState.COMPLETED
 
     def test_plain_tasks_are_left_alone(self) -> None:
