@@ -5,7 +5,7 @@ from typing import Any
 import pytest
 from parts import Parts
 
-from agents import Consensus, Distribution, DynamicOverlap, Golden, Pulling, TaskState
+from agents import Consensus, Distribution, DynamicOverlap, Golden, Pulling, TaskState, label_set
 from agents.policies.base import Assignment, Observation, Snapshot
 from protocol import Task, TaskAssignment
 
@@ -319,3 +319,21 @@ class TestBayesLabel:
             parts.answer(1, name, success=False, answer=answer)
         record = parts.board.get(1)
         assert (record.answer, record.answer_weighted) == ("y", "x")
+
+
+class TestLabelSet:
+    def test_a_task_with_labels_votes_over_them(self) -> None:
+        """Two or more labels: the task's own, in order."""
+        assert label_set(Task(id=1, difficulty=1, truth="x", labels=LABELS), ["y"]) == LABELS
+
+    @pytest.mark.parametrize(
+        ("answers", "expected"),
+        [
+            ([], ["(another label)", "(a second label)"]),
+            (["x"], ["x", "(another label)"]),
+            (["x", "not x", "x"], ["x", "not x"]),
+        ],
+    )
+    def test_without_labels_two_at_least(self, answers: list[str], expected: list[str]) -> None:
+        """No label set: what was answered, padded to two, so one answer is not certain."""
+        assert label_set(Task(id=1, difficulty=1, truth="x"), answers) == expected
