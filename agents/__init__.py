@@ -47,11 +47,12 @@ from agents.performance import (
 from agents.placement import (
     Estimator,
     check_assignment,
+    choose,
     exclusions,
     pending_view,
     worker_view,
 )
-from agents.progress import progress
+from agents.progress import progress, unfinished
 from agents.quality import QualityControl, kept_answers, label_set, model_accuracy
 from agents.record import TERMINAL, BoardSnapshot, Hold, TaskRecord, TaskState
 from agents.roster import ReviewJob, WorkerRecord, review_key
@@ -118,6 +119,7 @@ __all__ = [
     "answer_for",
     "check_assignment",
     "check_workload",
+    "choose",
     "confidence",
     "correct_labels",
     "cost_per_correct",
@@ -149,6 +151,7 @@ __all__ = [
     "split",
     "stopping_point",
     "task_draws",
+    "unfinished",
     "weighted",
     "worker_view",
 ]

@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any, Literal
 from agents.base import BaseAgent
 from agents.board import TaskBoard
 from agents.dispatch import Dispatcher
-from agents.distribution import Distribution, WorkloadUnit, split
+from agents.distribution import Distribution, WorkloadUnit
 from agents.golden import Golden, GoldenScores
 from agents.handlers import on, on_connect, on_disconnect
 from agents.operations import Operations
@@ -29,7 +29,7 @@ from agents.overlap import DynamicOverlap
 from agents.performance import PerformanceModel, ThresholdModel
 from agents.policies.base import Policy
 from agents.policies.registry import make_policy
-from agents.progress import progress
+from agents.progress import progress, unfinished
 from agents.quality import QualityControl
 from agents.record import TaskRecord, TaskState
 from agents.roster import WorkerRecord
@@ -119,21 +119,10 @@ class TaskManager(BaseAgent):
         self.finished_at: float | None = None
         self.board = TaskBoard()
         wiring: dict[str, Any] = {"send": self.send_nowait, "clock": self._clock, "log": self.log}
-        scores = None if golden is None else GoldenScores(golden)
-        self.dispatcher = Dispatcher(
-            self.board,
-            self.policy,
-            self.model,
-            self.distribution,
-            rng=self._rng,
-            wake=self._wake,
-            golden=scores,
-            **wiring,
-        )
-        self.quality = QualityControl.optional(
-            self.board, self.dispatcher, self.model, self.distribution, scores, dynamic_overlap,
-            log=self.log, clock=self._clock,
-        )  # fmt: skip
+        gold = None if golden is None else GoldenScores(golden)
+        parts = (self.board, self.policy, self.model, self.distribution)
+        self.dispatcher = Dispatcher(*parts, rng=self._rng, wake=self._wake, golden=gold, **wiring)
+        self.quality = QualityControl.optional(self.dispatcher, self.model, gold, dynamic_overlap)
         self.settlement = Settlement(
             self.board,
             self.dispatcher,
@@ -154,11 +143,6 @@ class TaskManager(BaseAgent):
             **wiring,
         )
         self.operations.admit_initial(tasks, arrivals)
-        units = self.distribution.workload
-        if units:
-            records = list(self.board)
-            for record, assignee in zip(records, split(len(records), units), strict=True):
-                self.board.designate(record, assignee)
 
     # -- wiring ---------------------------------------------------------------------------
 
@@ -429,12 +413,4 @@ class TaskManager(BaseAgent):
         if not self.dispatcher.ready:
             connected = self.dispatcher.connected
             return f"{self.expected_workers} expected workers, {connected} connected"
-        snap = self.board.snapshot()
-        open_tasks = snap.unfinished
-        if not open_tasks and not self.arrivals_left:
-            return None
-        review = f", {snap.submitted} awaiting review" if snap.submitted else ""
-        return (
-            f"{open_tasks} unfinished tasks ({snap.pending} pending that no connected "
-            f"worker can take, {snap.assigned + snap.in_progress} held{review})"
-        )
+        return unfinished(self.board, self.arrivals_left)

@@ -31,12 +31,9 @@ Design:
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
-from typing import Any
 
 from agents.board import TaskBoard
 from agents.dispatch import Dispatcher
-from agents.distribution import Distribution
 from agents.golden import Golden, GoldenScores
 from agents.overlap import DynamicOverlap
 from agents.performance import PerformanceModel
@@ -84,14 +81,11 @@ class QualityControl:
     """Golden tasks and dynamic overlap for one manager.
 
     Args:
-        board: The task board.
-        dispatcher: The workers (to stop one, and for skill estimates).
+        dispatcher: The workers (to stop one, for skill estimates), and through it the
+            board, the distribution mode, the log and the clock.
         model: The performance model (the accuracy in use without golden tasks).
-        distribution: The distribution mode, checked for combinations refused here.
         golden: The golden settings and scores, if golden tasks are on.
         dynamic: The dynamic-overlap rule, if on.
-        log: A structlog logger.
-        clock: The simulated time.
 
     Raises:
         ValueError: for dynamic overlap with consensus or ``min_submitted > 1`` (they
@@ -101,16 +95,13 @@ class QualityControl:
 
     def __init__(
         self,
-        board: TaskBoard,
         dispatcher: Dispatcher,
         model: PerformanceModel,
-        distribution: Distribution,
         *,
         golden: GoldenScores | None = None,
         dynamic: DynamicOverlap | None = None,
-        log: Any,
-        clock: Callable[[], float],
     ) -> None:
+        distribution = dispatcher.distribution
         if dynamic is not None and (
             distribution.consensus is not None or distribution.min_submitted > 1
         ):
@@ -123,13 +114,11 @@ class QualityControl:
                 "golden tasks and dynamic overlap cannot be combined with pulling or a "
                 "workload split"
             )
-        self.board = board
+        self.board: TaskBoard = dispatcher.board
         self.dispatcher = dispatcher
         self.model = model
         self.golden = golden
         self.dynamic = dynamic
-        self.log = log
-        self._clock = clock
         self._labelled_seen = 0
         self._golden_ids: set[TaskId] = set()
         self._discarding: set[str] = set()
@@ -137,29 +126,15 @@ class QualityControl:
     @classmethod
     def optional(
         cls,
-        board: TaskBoard,
         dispatcher: Dispatcher,
         model: PerformanceModel,
-        distribution: Distribution,
         golden: GoldenScores | None,
         dynamic: DynamicOverlap | None,
-        *,
-        log: Any,
-        clock: Callable[[], float],
     ) -> QualityControl | None:
         """The part when golden tasks or dynamic overlap are on, else ``None``."""
         if golden is None and dynamic is None:
             return None
-        return cls(
-            board,
-            dispatcher,
-            model,
-            distribution,
-            golden=golden,
-            dynamic=dynamic,
-            log=log,
-            clock=clock,
-        )
+        return cls(dispatcher, model, golden=golden, dynamic=dynamic)
 
     @property
     def settings(self) -> Golden | None:
@@ -211,9 +186,9 @@ class QualityControl:
     def _flag(self, worker_id: str) -> None:
         settings = self.settings
         assert settings is not None
-        self.log.info(
+        self.dispatcher.log.info(
             "worker_flagged",
-            t=self._clock(),
+            t=self.dispatcher.clock(),
             worker=worker_id,
             accuracy=round(self.golden.accuracy(worker_id), 4) if self.golden else None,
             actions=sorted(settings.actions),

@@ -66,18 +66,9 @@ class Parts:
             **wiring,
         )
         self.dispatcher.ready = True
-        self.quality = None
-        if golden is not None or dynamic is not None:
-            self.quality = QualityControl(
-                self.board,
-                self.dispatcher,
-                ThresholdModel(),
-                distribution,
-                golden=self.scores,
-                dynamic=dynamic,
-                log=self.log,
-                clock=self._clock,
-            )
+        self.quality = QualityControl.optional(
+            self.dispatcher, ThresholdModel(), self.scores, dynamic
+        )
         self.settlement = Settlement(
             self.board,
             self.dispatcher,
