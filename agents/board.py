@@ -255,33 +255,21 @@ class TaskBoard:
         if counts:
             _set(record, "counted", record.counted + 1)
 
-    def void(self, record: TaskRecord, worker: str) -> int:
-        """Make ``worker``'s counted answers on the task count no more, and requeue it.
-
-        For a labelled task, where every submitted answer counts: ``counted`` becomes
-        the submitted answers since the last QA rejection from workers not voided.
-
-        Returns:
-            How many answers stopped counting.
+    def void(self, record: TaskRecord, worker: str) -> None:
+        """Stop counting ``worker``'s answers on the (labelled) task, and requeue it.
 
         Raises:
             ValueError: if the task is terminal.
         """
         _open(record)
-        voided = record.voided | {worker}
-        counted = sum(
-            1
-            for r in record.responses[record.rejected_upto :]
-            if r.status == "submitted" and r.worker not in voided
-        )
-        dropped = record.counted - counted
-        _set(record, "voided", voided)
-        _set(record, "counted", counted)
+        _set(record, "voided", voided := record.voided | {worker})
+        answers = record.responses[record.rejected_upto :]
+        kept = sum(r.status == "submitted" and r.worker not in voided for r in answers)
+        _set(record, "counted", kept)
         self.requeue(record)
-        return dropped
 
     def want_more(self, record: TaskRecord) -> None:
-        """Ask for one more answer than the task wanted (dynamic overlap), and requeue it.
+        """Want one answer more (dynamic overlap), and requeue the task.
 
         Raises:
             ValueError: if the task is terminal.

@@ -60,7 +60,10 @@ class Dispatcher:
         rng: The manager's random stream (for randomized policies).
         wake: Asks for :meth:`place` to run at the end of the current instant.
         log: A structlog logger.
-        golden: The golden-task scores, shown to policies as ``WorkerView.accuracy``.
+
+    Attributes:
+        golden: The golden-task scores (with golden tasks on), shown to policies as
+            ``WorkerView.accuracy``.
     """
 
     def __init__(
@@ -75,7 +78,6 @@ class Dispatcher:
         rng: Callable[[], random.Random],
         wake: Callable[[], None],
         log: Any,
-        golden: GoldenScores | None = None,
     ) -> None:
         self.board = board
         self.policy = policy
@@ -87,7 +89,7 @@ class Dispatcher:
         self._rng = rng
         self._wake = wake
         self.log = log
-        self.golden = golden
+        self.golden = None if distribution.golden is None else GoldenScores(distribution.golden)
         self.workers: dict[str, WorkerRecord] = {}
         self.reviewers: dict[str, WorkerRecord] = {}
         self.index = FreeIndex()

@@ -22,15 +22,12 @@ from agents.base import BaseAgent
 from agents.board import TaskBoard
 from agents.dispatch import Dispatcher
 from agents.distribution import Distribution, WorkloadUnit
-from agents.golden import Golden, GoldenScores
 from agents.handlers import on, on_connect, on_disconnect
 from agents.operations import Operations
-from agents.overlap import DynamicOverlap
 from agents.performance import PerformanceModel, ThresholdModel
 from agents.policies.base import Policy
 from agents.policies.registry import make_policy
 from agents.progress import progress, unfinished
-from agents.quality import QualityControl
 from agents.record import TaskRecord, TaskState
 from agents.roster import WorkerRecord
 from agents.runtime import current_runtime
@@ -68,8 +65,6 @@ class TaskManager(BaseAgent):
             the workers' own models decide outcomes.
         arrivals: Tasks that arrive later, as ``(simulated time, task)``.
         distribution: Consensus, minimum submissions, QA, pulling or workload split.
-        golden: Golden (control) tasks: a share with known answers scores the workers.
-        dynamic_overlap: Ask for answers until the label is confident enough.
         id: Overrides the id.
 
     Attributes:
@@ -77,7 +72,6 @@ class TaskManager(BaseAgent):
         dispatcher: The workers and placement.
         settlement: Results and final states.
         operations: Admitting tasks, and the live operations.
-        quality: Golden tasks and dynamic overlap (``None`` when neither is on).
         listeners: Called with ``(manager, record)`` after each task settles.
         finished_at: When the run ended (``None`` while it runs).
 
@@ -101,8 +95,6 @@ class TaskManager(BaseAgent):
         model: PerformanceModel | None = None,
         arrivals: Iterable[tuple[float, Task]] = (),
         distribution: Distribution | None = None,
-        golden: Golden | None = None,
-        dynamic_overlap: DynamicOverlap | None = None,
         id: str | None = None,
     ) -> None:
         super().__init__(name, id=id)
@@ -119,10 +111,8 @@ class TaskManager(BaseAgent):
         self.finished_at: float | None = None
         self.board = TaskBoard()
         wiring: dict[str, Any] = {"send": self.send_nowait, "clock": self._clock, "log": self.log}
-        gold = None if golden is None else GoldenScores(golden)
         parts = (self.board, self.policy, self.model, self.distribution)
-        self.dispatcher = Dispatcher(*parts, rng=self._rng, wake=self._wake, golden=gold, **wiring)
-        self.quality = QualityControl.optional(self.dispatcher, self.model, gold, dynamic_overlap)
+        self.dispatcher = Dispatcher(*parts, rng=self._rng, wake=self._wake, **wiring)
         self.settlement = Settlement(
             self.board,
             self.dispatcher,
@@ -131,16 +121,10 @@ class TaskManager(BaseAgent):
             max_attempts,
             rng=self._rng,
             on_settled=self._settled,
-            quality=self.quality,
             **wiring,
         )
         self.operations = Operations(
-            self.board,
-            self.dispatcher,
-            self.settlement,
-            self.distribution,
-            quality=self.quality,
-            **wiring,
+            self.board, self.dispatcher, self.settlement, self.distribution, **wiring
         )
         self.operations.admit_initial(tasks, arrivals)
 

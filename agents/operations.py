@@ -17,7 +17,6 @@ from typing import Any, Literal
 from agents.board import TaskBoard
 from agents.dispatch import Dispatcher
 from agents.distribution import Distribution, WorkloadUnit, check_workload, split
-from agents.quality import QualityControl
 from agents.record import TaskRecord, TaskState
 from agents.settlement import Settlement
 from protocol.messages import Message, Task, TaskId, TaskWithdrawn
@@ -55,7 +54,6 @@ class Operations:
         send: Sends a message to an agent by id.
         clock: The simulated time.
         log: A structlog logger.
-        quality: Golden tasks and dynamic overlap (answers per labelled task), if on.
     """
 
     def __init__(
@@ -68,9 +66,8 @@ class Operations:
         send: Callable[[str, Message], None],
         clock: Callable[[], float],
         log: Any,
-        quality: QualityControl | None = None,
     ) -> None:
-        self.quality = quality
+        self.quality = settlement.quality
         self.board = board
         self.dispatcher = dispatcher
         self.settlement = settlement

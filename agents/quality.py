@@ -1,7 +1,8 @@
 """``QualityControl``: golden tasks and dynamic overlap, as one part of the manager.
 
 Design:
-    The manager owns this part only when golden tasks or dynamic overlap are set. It
+    The settlement owns this part, only when the distribution mode sets golden tasks
+    or dynamic overlap. It
     decides, when a task is admitted, how many answers it wants (a golden task's
     ``answers``; a labelled task's ``min_answers`` under dynamic overlap), scores every
     answer on a golden task (:class:`~agents.golden.GoldenScores`), applies the actions
@@ -34,8 +35,7 @@ import math
 
 from agents.board import TaskBoard
 from agents.dispatch import Dispatcher
-from agents.golden import Golden, GoldenScores
-from agents.overlap import DynamicOverlap
+from agents.golden import Golden
 from agents.performance import PerformanceModel
 from agents.record import TaskRecord
 from protocol.messages import Task, TaskId, TaskResult
@@ -81,60 +81,30 @@ class QualityControl:
     """Golden tasks and dynamic overlap for one manager.
 
     Args:
-        dispatcher: The workers (to stop one, for skill estimates), and through it the
-            board, the distribution mode, the log and the clock.
+        dispatcher: The workers (to stop one, for skill estimates) and their golden
+            scores, and through it the board, the distribution mode (its ``golden``
+            and ``dynamic_overlap``), the log and the clock.
         model: The performance model (the accuracy in use without golden tasks).
-        golden: The golden settings and scores, if golden tasks are on.
-        dynamic: The dynamic-overlap rule, if on.
-
-    Raises:
-        ValueError: for dynamic overlap with consensus or ``min_submitted > 1`` (they
-            fix the number of answers), or either feature with pulling or a workload
-            split.
     """
 
-    def __init__(
-        self,
-        dispatcher: Dispatcher,
-        model: PerformanceModel,
-        *,
-        golden: GoldenScores | None = None,
-        dynamic: DynamicOverlap | None = None,
-    ) -> None:
+    def __init__(self, dispatcher: Dispatcher, model: PerformanceModel) -> None:
         distribution = dispatcher.distribution
-        if dynamic is not None and (
-            distribution.consensus is not None or distribution.min_submitted > 1
-        ):
-            raise ValueError(
-                "dynamic overlap sets the number of answers itself: it cannot be combined "
-                "with consensus or min_submitted > 1"
-            )
-        if distribution.pulling is not None or distribution.workload:
-            raise ValueError(
-                "golden tasks and dynamic overlap cannot be combined with pulling or a "
-                "workload split"
-            )
         self.board: TaskBoard = dispatcher.board
         self.dispatcher = dispatcher
         self.model = model
-        self.golden = golden
-        self.dynamic = dynamic
+        self.golden = dispatcher.golden
+        self.dynamic = distribution.dynamic_overlap
         self._labelled_seen = 0
         self._golden_ids: set[TaskId] = set()
         self._discarding: set[str] = set()
 
     @classmethod
-    def optional(
-        cls,
-        dispatcher: Dispatcher,
-        model: PerformanceModel,
-        golden: GoldenScores | None,
-        dynamic: DynamicOverlap | None,
-    ) -> QualityControl | None:
+    def optional(cls, dispatcher: Dispatcher, model: PerformanceModel) -> QualityControl | None:
         """The part when golden tasks or dynamic overlap are on, else ``None``."""
-        if golden is None and dynamic is None:
+        distribution = dispatcher.distribution
+        if distribution.golden is None and distribution.dynamic_overlap is None:
             return None
-        return cls(dispatcher, model, golden=golden, dynamic=dynamic)
+        return cls(dispatcher, model)
 
     @property
     def settings(self) -> Golden | None:

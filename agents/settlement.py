@@ -60,7 +60,6 @@ class Settlement:
         rng: The manager's random stream (the QA sample).
         log: A structlog logger.
         on_settled: Called with each record that reached its final state.
-        quality: Golden tasks and dynamic overlap, when either is on.
 
     Attributes:
         task_results: The deciding result of each task settled by one, in order.
@@ -82,7 +81,6 @@ class Settlement:
         rng: Callable[[], random.Random],
         log: Any,
         on_settled: Callable[[TaskRecord], None],
-        quality: QualityControl | None = None,
     ) -> None:
         self.board = board
         self.dispatcher = dispatcher
@@ -95,7 +93,8 @@ class Settlement:
         self._rng = rng
         self.log = log
         self._on_settled = on_settled
-        self.quality = quality
+        self.quality = QualityControl.optional(dispatcher, model)
+        """Golden tasks and dynamic overlap, when the distribution mode sets either."""
         self.task_results: list[TaskResult] = []
         self.stale_results = 0
         self.rework = 0

@@ -252,7 +252,8 @@ def collect(sim: Simulation, summary: RunSummary) -> RunResult:
     errors = [abs(w.estimate_error) for w in worker_rows if w.estimate_error is not None]
     staff = [w for w in worker_rows if w.role == "worker"]
     labelled = [r for r in records if r.task.truth is not None]
-    known = frozenset() if manager.quality is None else manager.quality.golden_ids
+    quality_part = manager.settlement.quality
+    known = frozenset() if quality_part is None else quality_part.golden_ids
     done = [r for r in labelled if r.terminal == TaskState.COMPLETED and r.id not in known]
     quality = quality_figures(labelled_tasks(manager))
     if scores is not None:

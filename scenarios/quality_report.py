@@ -75,7 +75,7 @@ class QualityFigures:
 
 def labelled_tasks(manager: TaskManager) -> list[LabelledTask]:
     """Every labelled task of a finished manager, in board order."""
-    quality = manager.quality
+    quality = manager.settlement.quality
     rows = []
     for record in manager.board:
         truth = record.task.truth

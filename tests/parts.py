@@ -1,6 +1,7 @@
 """A manager's parts wired without an agent or a runtime, for unit tests of each rule."""
 
 import random
+from dataclasses import replace
 from typing import Any
 
 from agents import (
@@ -8,9 +9,7 @@ from agents import (
     Distribution,
     DynamicOverlap,
     Golden,
-    GoldenScores,
     Operations,
-    QualityControl,
     Settlement,
     TaskBoard,
     TaskRecord,
@@ -54,7 +53,7 @@ class Parts:
         self.board = TaskBoard()
         distribution = distribution or Distribution()
         wiring: dict[str, Any] = {"send": self._send, "clock": self._clock, "log": self.log}
-        self.scores = None if golden is None else GoldenScores(golden)
+        distribution = replace(distribution, golden=golden, dynamic_overlap=dynamic)
         self.dispatcher = Dispatcher(
             self.board,
             make_policy(policy),
@@ -62,13 +61,10 @@ class Parts:
             distribution,
             rng=lambda: self.random,
             wake=self._wake,
-            golden=self.scores,
             **wiring,
         )
+        self.scores = self.dispatcher.golden
         self.dispatcher.ready = True
-        self.quality = QualityControl.optional(
-            self.dispatcher, ThresholdModel(), self.scores, dynamic
-        )
         self.settlement = Settlement(
             self.board,
             self.dispatcher,
@@ -77,16 +73,11 @@ class Parts:
             max_attempts,
             rng=lambda: self.random,
             on_settled=self.settled.append,
-            quality=self.quality,
             **wiring,
         )
+        self.quality = self.settlement.quality
         self.operations = Operations(
-            self.board,
-            self.dispatcher,
-            self.settlement,
-            distribution,
-            quality=self.quality,
-            **wiring,
+            self.board, self.dispatcher, self.settlement, distribution, **wiring
         )
 
     def _send(self, to: str, message: Message) -> None:

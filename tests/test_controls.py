@@ -48,15 +48,17 @@ class TestWhatTheySet:
             "[dynamic_overlap]\nmin_answers = 2\nmax_answers = 4\ntarget = 0.8\n",
         )
         manager = build(load_scenario(path)).manager
-        assert manager.quality is not None
-        assert manager.quality.settings == Golden(0.2, 2, 0.5, 0.4, 3, frozenset({"stop"}))
-        assert manager.quality.dynamic == DynamicOverlap(2, 4, 0.8)
-        assert sorted(manager.quality.golden_ids) == [5, 10, 15, 20]
+        assert manager.settlement.quality is not None
+        assert manager.settlement.quality.settings == Golden(
+            0.2, 2, 0.5, 0.4, 3, frozenset({"stop"})
+        )
+        assert manager.settlement.quality.dynamic == DynamicOverlap(2, 4, 0.8)
+        assert sorted(manager.settlement.quality.golden_ids) == [5, 10, 15, 20]
 
     def test_defaults(self, tmp_path: Path) -> None:
         """Only share is required; the rest defaults as documented."""
         path = write(tmp_path, "[golden]\nshare = 0.1\n[dynamic_overlap]\n")
-        quality = build(load_scenario(path)).manager.quality
+        quality = build(load_scenario(path)).manager.settlement.quality
         assert quality is not None
         assert (quality.settings, quality.dynamic) == (
             Golden(0.1, 3, 1.0, 0.0, 5, frozenset()),
@@ -70,7 +72,7 @@ class TestWhatTheySet:
 
     def test_off_by_default(self, tmp_path: Path) -> None:
         """Without either section the manager has no quality part."""
-        assert build(load_scenario(write(tmp_path, ""))).manager.quality is None
+        assert build(load_scenario(write(tmp_path, ""))).manager.settlement.quality is None
 
 
 class TestRefusals:
