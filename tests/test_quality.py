@@ -271,6 +271,16 @@ class TestWhatPoliciesSee:
         parts.answer(2, "b", answer="x")
         assert [o.task.id for o in policy.observed] == [2]
 
+    def test_with_golden_tasks_a_learner_still_sees_plain_outcomes(self) -> None:
+        """An unlabelled task's success is the manager's to see: it is observed."""
+        policy = Recording()
+        parts = Parts(policy=policy, golden=Golden(share=0.5, answers=1))
+        parts.join("a", 5)
+        parts.add(1, 3)
+        parts.place()
+        parts.answer(1, "a")
+        assert [o.task.id for o in policy.observed] == [1]
+
     def test_without_golden_tasks_a_learner_sees_every_outcome(self) -> None:
         """Without golden tasks every labelled outcome is observed, as before."""
         policy = Recording()
