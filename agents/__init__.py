@@ -25,11 +25,26 @@ from agents.errors import (
     QualityInputError,
     SimulationStalledError,
 )
+from agents.filters import (
+    FILTER_FIELDS,
+    AllOf,
+    AnyOf,
+    Condition,
+    DQLFilter,
+    Filter,
+    Filterable,
+    FilterError,
+    Operator,
+    matches,
+    parse_filter,
+    select,
+    to_dql,
+)
 from agents.golden import Golden, GoldenScore, GoldenScores, smoothed
 from agents.handlers import HandlerSpec, handler_specs, on, on_connect, on_disconnect, on_run
 from agents.index import FreeIndex, IndexKey
 from agents.label_metrics import accuracy, correct_labels, cost_per_correct
-from agents.loop import SimulationLoop, Timer
+from agents.loop import SimulationLoop, Timer, check_asyncio_internals
 from agents.manager import TaskManager
 from agents.memory import eased_gc
 from agents.operations import Operations, Workload
@@ -62,12 +77,17 @@ from agents.summary import Ending, HandlerFailure, RunSummary
 from agents.worker import WorkerAgent, WorkerProfile, answer_for
 
 __all__ = [
+    "FILTER_FIELDS",
     "TERMINAL",
     "AgentStateError",
+    "AllOf",
+    "AnyOf",
     "BaseAgent",
     "BoardSnapshot",
     "Clock",
+    "Condition",
     "Consensus",
+    "DQLFilter",
     "DawidSkeneResult",
     "Dispatcher",
     "Distribution",
@@ -75,6 +95,9 @@ __all__ = [
     "DynamicOverlap",
     "Ending",
     "Estimator",
+    "Filter",
+    "FilterError",
+    "Filterable",
     "FreeIndex",
     "Golden",
     "GoldenScore",
@@ -89,6 +112,7 @@ __all__ = [
     "NoRuntimeError",
     "Noise",
     "Operations",
+    "Operator",
     "Outcome",
     "PerformanceModel",
     "PolicyError",
@@ -118,6 +142,7 @@ __all__ = [
     "accuracy",
     "answer_for",
     "check_assignment",
+    "check_asyncio_internals",
     "check_workload",
     "choose",
     "confidence",
@@ -135,22 +160,26 @@ __all__ = [
     "log_odds",
     "majority",
     "make_clock",
+    "matches",
     "model_accuracy",
     "on",
     "on_connect",
     "on_disconnect",
     "on_run",
+    "parse_filter",
     "pending_view",
     "posterior",
     "progress",
     "ratings_by_task",
     "review_key",
     "run",
+    "select",
     "sigmoid",
     "smoothed",
     "split",
     "stopping_point",
     "task_draws",
+    "to_dql",
     "unfinished",
     "weighted",
     "worker_view",

@@ -106,8 +106,8 @@ class Operations:
         for when, task in self._arrivals:
             if task.id in self.board or task.id in seen:
                 raise ValueError(f"duplicate task id {task.id!r} in arrivals")
-            if when < 0:
-                raise ValueError(f"arrival time of task {task.id!r} is negative: {when!r}")
+            if not (math.isfinite(when) and when >= 0):
+                raise ValueError(f"arrival time of task {task.id!r} must be >= 0, got {when!r}")
             seen.add(task.id)
 
     @property

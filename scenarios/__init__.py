@@ -7,6 +7,12 @@ from scenarios.build import (
     make_distribution,
     make_model,
 )
+from scenarios.compare import (
+    HIGHER_IS_BETTER,
+    Comparison,
+    compare_runs,
+    run_comparison,
+)
 from scenarios.console import (
     configure_logging,
 )
@@ -15,8 +21,18 @@ from scenarios.controls import (
     GoldenSpec,
     check_quality,
 )
+from scenarios.datafiles import (
+    MAX_BYTES,
+    MAX_ROWS,
+    DataFile,
+    DataFileError,
+    read_annotators,
+    read_items,
+    with_data_files,
+)
 from scenarios.director import (
     Director,
+    EventOutcome,
 )
 from scenarios.distributions import (
     ChoiceDist,
@@ -26,6 +42,13 @@ from scenarios.distributions import (
     UniformDist,
     dist_bounds,
 )
+from scenarios.extras import require
+from scenarios.frames import (
+    FRAMES,
+    to_frames,
+    write_frames,
+)
+from scenarios.limits import DEFAULT_LIMITS, Limits
 from scenarios.loader import (
     LIBRARY,
     LoadedScenario,
@@ -33,32 +56,72 @@ from scenarios.loader import (
     bundled_scenarios,
     load_scenario,
 )
+from scenarios.measures import (
+    counts,
+    effort,
+    jain,
+    labelling,
+    makespan,
+    percentile,
+    round6,
+    timing,
+    utilization,
+    workload,
+)
 from scenarios.metrics import (
+    EventRow,
+    FailureRow,
     Metrics,
     RunResult,
     TaskRow,
     WorkerRow,
     collect,
-    jain,
-    percentile,
+    measure,
+)
+from scenarios.plot import (
+    OUTCOME_COLOURS,
+    assignment_heatmap,
+    comparison_chart,
+    differences_chart,
+    occupancy_chart,
+    run_figures,
+    save_figure,
+    timeline,
+    write_figures,
 )
 from scenarios.quality_report import (
     LabelledTask,
     QualityFigures,
+    golden_columns,
     labelled_tasks,
     quality_figures,
+    run_quality,
+)
+from scenarios.record import (
+    Response,
+    RunRecord,
+    TaskFact,
+    WorkerFact,
+    take_record,
+)
+from scenarios.recorder import (
+    Attempt,
+    Recorder,
+    RunEvent,
 )
 from scenarios.report import (
-    HIGHER_IS_BETTER,
-    MetricSummary,
     render_comparison,
     render_run,
-    summarize,
 )
 from scenarios.run import (
     Outcome,
     run_scenario,
     run_simulation,
+)
+from scenarios.series import (
+    SeriesPoint,
+    occupancy,
+    union,
 )
 from scenarios.spec import (
     ArrivalSpec,
@@ -75,10 +138,23 @@ from scenarios.spec import (
     WorkerItem,
     WorkersSpec,
 )
+from scenarios.stats import (
+    Interval,
+    interval,
+    paired,
+    t_cdf,
+    t_quantile,
+)
+from scenarios.timeline import RESERVED_NAMES, check_events, check_units, event_order
 from scenarios.variants import (
     Column,
     columns,
-    run_columns,
+    compare_files,
+)
+from scenarios.webreport import (
+    comparison_html,
+    run_html,
+    write_report,
 )
 from scenarios.workflow import (
     ConsensusSpec,
@@ -89,22 +165,36 @@ from scenarios.workflow import (
 )
 
 __all__ = [
+    "DEFAULT_LIMITS",
+    "FRAMES",
     "HIGHER_IS_BETTER",
     "LIBRARY",
+    "MAX_BYTES",
+    "MAX_ROWS",
+    "OUTCOME_COLOURS",
+    "RESERVED_NAMES",
     "ArrivalSpec",
+    "Attempt",
     "ChoiceDist",
     "Column",
+    "Comparison",
     "ConsensusSpec",
     "ConstantDist",
+    "DataFile",
+    "DataFileError",
     "Director",
     "Distribution",
     "DynamicOverlapSpec",
+    "EventOutcome",
+    "EventRow",
     "EventSpec",
+    "FailureRow",
     "FieldProblemError",
     "GoldenSpec",
+    "Interval",
     "LabelledTask",
+    "Limits",
     "LoadedScenario",
-    "MetricSummary",
     "Metrics",
     "ModelSpec",
     "NormalDist",
@@ -114,40 +204,86 @@ __all__ = [
     "PullingSpec",
     "QASpec",
     "QualityFigures",
+    "Recorder",
+    "Response",
+    "RunEvent",
+    "RunRecord",
     "RunResult",
     "ScenarioError",
     "ScenarioSpec",
+    "SeriesPoint",
     "Simulation",
     "StopSpec",
+    "TaskFact",
     "TaskGenerate",
     "TaskItem",
     "TaskRow",
     "TasksSpec",
     "UniformDist",
+    "WorkerFact",
     "WorkerGenerate",
     "WorkerItem",
     "WorkerRow",
     "WorkersSpec",
     "WorkloadSpec",
+    "assignment_heatmap",
     "build",
     "bundled_scenarios",
+    "check_events",
     "check_quality",
+    "check_units",
     "collect",
     "columns",
+    "compare_files",
+    "compare_runs",
+    "comparison_chart",
+    "comparison_html",
     "configure_logging",
+    "counts",
+    "differences_chart",
     "dist_bounds",
     "draw",
+    "effort",
+    "event_order",
+    "golden_columns",
+    "interval",
     "jain",
     "labelled_tasks",
+    "labelling",
     "load_scenario",
     "make_distribution",
     "make_model",
+    "makespan",
+    "measure",
+    "occupancy",
+    "occupancy_chart",
+    "paired",
     "percentile",
     "quality_figures",
+    "read_annotators",
+    "read_items",
     "render_comparison",
     "render_run",
-    "run_columns",
+    "require",
+    "round6",
+    "run_comparison",
+    "run_figures",
+    "run_html",
+    "run_quality",
     "run_scenario",
     "run_simulation",
-    "summarize",
+    "save_figure",
+    "t_cdf",
+    "t_quantile",
+    "take_record",
+    "timeline",
+    "timing",
+    "to_frames",
+    "union",
+    "utilization",
+    "with_data_files",
+    "workload",
+    "write_figures",
+    "write_frames",
+    "write_report",
 ]

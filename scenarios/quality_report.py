@@ -20,13 +20,14 @@ from a finished manager. Definitions (the README's metrics table has them too):
 
 from __future__ import annotations
 
-from collections.abc import Hashable, Sequence
+from collections.abc import Hashable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal
 
 from agents.agreement import fleiss_kappa, krippendorff_alpha
 from agents.dawid_skene import dawid_skene
 from agents.errors import MissingExtraError, QualityInputError
+from agents.golden import GoldenScore
 from agents.label_metrics import accuracy, correct_labels, cost_per_correct
 from agents.quality import kept_answers
 from agents.record import TaskState
@@ -35,7 +36,14 @@ from protocol.messages import TaskId
 if TYPE_CHECKING:
     from agents.manager import TaskManager
 
-__all__ = ["LabelledTask", "QualityFigures", "labelled_tasks", "quality_figures"]
+__all__ = [
+    "LabelledTask",
+    "QualityFigures",
+    "golden_columns",
+    "labelled_tasks",
+    "quality_figures",
+    "run_quality",
+]
 
 
 @dataclass(frozen=True, slots=True)
@@ -173,3 +181,27 @@ def quality_figures(tasks: Sequence[LabelledTask]) -> QualityFigures:
             notes[f"cost_per_correct_{name}"] = "no label is correct"
     metrics.update(_agreement(tasks, notes))
     return QualityFigures(metrics, notes)
+
+
+def run_quality(
+    labelled: Sequence[LabelledTask], golden: Mapping[str, GoldenScore] | None
+) -> QualityFigures:
+    """:func:`quality_figures`, and with golden tasks on the golden answers and flags."""
+    figures = quality_figures(labelled)
+    if golden is not None:
+        figures.metrics["golden_answers"] = sum(s.answered for s in golden.values())
+        figures.metrics["workers_flagged"] = sum(1 for s in golden.values() if s.flagged)
+    return figures
+
+
+def golden_columns(golden: Mapping[str, GoldenScore] | None, worker: str) -> dict[str, Any]:
+    """A worker row's golden figures (none when golden tasks are off)."""
+    if golden is None:
+        return {}
+    score = golden.get(worker)
+    return {
+        "golden_answered": 0 if score is None else score.answered,
+        "golden_correct": 0 if score is None else score.correct,
+        "golden_accuracy": None if score is None else _round(score.accuracy),
+        "flagged": score is not None and score.flagged,
+    }

@@ -8,14 +8,17 @@ files set differently: a paired comparison, as between policies.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from agents.policies.registry import make_policy
+from scenarios.compare import Comparison, compare_runs
 from scenarios.loader import LoadedScenario
 from scenarios.metrics import Metrics
 from scenarios.run import run_scenario
 
-__all__ = ["Column", "columns", "run_columns"]
+__all__ = ["Column", "columns", "compare_files"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,11 +58,42 @@ def columns(scenarios: list[LoadedScenario], policies: list[str]) -> list[Column
     return out
 
 
-def run_columns(chosen: list[Column], seeds: list[int]) -> dict[str, list[Metrics]]:
-    """Run every column on every seed; per column label, the metrics in seed order."""
-    grid: dict[str, list[Metrics]] = {c.label: [] for c in chosen}
+def compare_files(
+    scenarios: Sequence[LoadedScenario],
+    policies: Sequence[str],
+    seeds: Sequence[int],
+    *,
+    baseline: str | None = None,
+    isolate: bool = False,
+    max_runs: int | None = None,
+) -> tuple[Comparison, list[dict[str, Any]]]:
+    """Run every column (see :func:`columns`) on every seed and compare them.
+
+    Returns:
+        The comparison, titled ``A vs B ...``, and the runs in which a handler failed
+        (``policy`` names the column).
+
+    Raises:
+        ValueError: as :func:`columns`, for more runs than ``max_runs``, or a baseline
+            that is not a column.
+        PolicyError: for an unknown policy.
+    """
+    chosen = columns(list(scenarios), list(policies))
+    if max_runs is not None and len(chosen) * len(seeds) > max_runs:
+        raise ValueError(
+            f"--seeds {len(seeds)} x {len(chosen)} columns is {len(chosen) * len(seeds)} "
+            f"runs, over the limit of {max_runs}; raise it with --max-runs"
+        )
+    runs: dict[str, list[Metrics]] = {c.label: [] for c in chosen}
+    failed: list[dict[str, Any]] = []
     for seed in seeds:
         for column in chosen:
-            outcome = run_scenario(column.scenario, seed=seed, policy=column.policy)
-            grid[column.label].append(outcome.result.metrics)
-    return grid
+            result = run_scenario(
+                column.scenario, seed=seed, policy=column.policy, isolate=isolate
+            ).result
+            runs[column.label].append(result.metrics)
+            if result.failures:
+                errors = [f.error for f in result.failures]
+                failed.append({"policy": column.label, "seed": seed, "failures": errors})
+    title = " vs ".join(s.name for s in scenarios)
+    return compare_runs(title, seeds, runs, baseline), failed

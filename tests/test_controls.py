@@ -81,11 +81,14 @@ class TestRefusals:
         [
             ("[golden]\nshare = 1.0\n", ("golden.share", "Input should be less than 1")),
             ("[golden]\nshare = 0\n", ("golden.share", "Input should be greater than 0")),
-            ("[golden]\nshare = nan\n", ("golden.share", "Input should be a finite number")),
+            (
+                "[golden]\nshare = nan\n",
+                ("golden.share", "Input should be a finite number, got nan"),
+            ),
             ("[golden]\n", ("golden.share", "Field required")),
             (
                 "[golden]\nshare = 0.1\nsmoothing = inf\n",
-                ("golden.smoothing", "Input should be a finite number"),
+                ("golden.smoothing", "Input should be a finite number, got inf"),
             ),
             (
                 "[golden]\nshare = 0.1\nanswers = 0\n",
@@ -101,7 +104,7 @@ class TestRefusals:
             ),
             (
                 '[golden]\nshare = 0.1\nactions = ["ban"]\n',
-                ("golden.actions.0", "Input should be 'stop' or 'discard'"),
+                ("golden.actions[0]", "Input should be 'stop' or 'discard'"),
             ),
             (
                 '[golden]\nshare = 0.1\nactions = ["stop", "stop"]\n',
@@ -125,7 +128,7 @@ class TestRefusals:
             ),
             (
                 "[dynamic_overlap]\ntarget = nan\n",
-                ("dynamic_overlap.target", "Input should be a finite number"),
+                ("dynamic_overlap.target", "Input should be a finite number, got nan"),
             ),
             (
                 "[dynamic_overlap]\nmin_answers = 0\n",
