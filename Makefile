@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 EXTRAS := dev,optimal,bench,data,plot
 
-.PHONY: demo test lint format bench clean schema figures
+.PHONY: demo test lint format bench bench-quick clean schema figures
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -43,9 +43,13 @@ test: lint
 		$$venv/bin/python -m pytest -p no:cacheprovider || exit 1; \
 	done
 
+# The scale targets and the figure of benchmarks/RESULTS.md, in one command.
 bench: $(STAMP)
 	$(BIN)/python benchmarks/bus_throughput.py
-	$(BIN)/python benchmarks/scale.py
+	$(BIN)/python benchmarks/targets.py --json benchmarks/targets.json --figure benchmarks/scaling.png
+
+bench-quick: $(STAMP)
+	$(BIN)/python benchmarks/targets.py --quick
 
 # The published JSON schema of `skillsim run --json` (a test checks it is current).
 schema: $(STAMP)

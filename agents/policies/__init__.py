@@ -28,6 +28,7 @@ from agents.policies.registry import (
     register_policy,
 )
 from agents.policies.round_robin import RoundRobin
+from agents.policies.transport import dense_transport, max_weight_transport
 
 __all__ = [
     "ENTRY_POINT_GROUP",
@@ -48,9 +49,11 @@ __all__ = [
     "WorkerView",
     "can_take",
     "category_skill",
+    "dense_transport",
     "find_policy",
     "installed_policies",
     "make_policy",
+    "max_weight_transport",
     "new_policy",
     "next_above",
     "policy_names",
