@@ -41,6 +41,7 @@ from agents.filters import (
     select,
     to_dql,
 )
+from agents.golden import Golden, GoldenScore, GoldenScores, smoothed
 from agents.handlers import HandlerSpec, handler_specs, on, on_connect, on_disconnect, on_run
 from agents.index import FreeIndex, IndexKey
 from agents.label_metrics import accuracy, correct_labels, cost_per_correct
@@ -49,6 +50,7 @@ from agents.loop import SimulationLoop, Timer, check_asyncio_internals
 from agents.manager import TaskManager
 from agents.memory import eased_gc
 from agents.operations import Operations, Workload
+from agents.overlap import DynamicOverlap, stopping_point
 from agents.performance import (
     Draws,
     LogisticModel,
@@ -68,6 +70,7 @@ from agents.placement import (
     worker_view,
 )
 from agents.progress import progress, unfinished
+from agents.quality import QualityControl, kept_answers, label_set, model_accuracy
 from agents.record import TERMINAL, BoardSnapshot, Hold, TaskRecord, TaskState
 from agents.roster import ReviewJob, WorkerRecord, review_key
 from agents.runtime import Runtime, current_runtime
@@ -92,12 +95,16 @@ __all__ = [
     "Dispatcher",
     "Distribution",
     "Draws",
+    "DynamicOverlap",
     "Ending",
     "Estimator",
     "Filter",
     "FilterError",
     "Filterable",
     "FreeIndex",
+    "Golden",
+    "GoldenScore",
+    "GoldenScores",
     "HandlerFailure",
     "HandlerRegistrationError",
     "HandlerSpec",
@@ -113,6 +120,7 @@ __all__ = [
     "PerformanceModel",
     "PolicyError",
     "Pulling",
+    "QualityControl",
     "QualityInputError",
     "QualityReview",
     "RealtimeClock",
@@ -150,13 +158,16 @@ __all__ = [
     "exclusions",
     "fleiss_kappa",
     "handler_specs",
+    "kept_answers",
     "krippendorff_alpha",
+    "label_set",
     "library_logger",
     "log_odds",
     "loop_running",
     "majority",
     "make_clock",
     "matches",
+    "model_accuracy",
     "on",
     "on_connect",
     "on_disconnect",
@@ -171,7 +182,9 @@ __all__ = [
     "run_async",
     "select",
     "sigmoid",
+    "smoothed",
     "split",
+    "stopping_point",
     "task_draws",
     "to_dql",
     "unfinished",

@@ -255,6 +255,29 @@ class TaskBoard:
         if counts:
             _set(record, "counted", record.counted + 1)
 
+    def void(self, record: TaskRecord, worker: str) -> None:
+        """Stop counting ``worker``'s answers on the (labelled) task, and requeue it.
+
+        Raises:
+            ValueError: if the task is terminal.
+        """
+        _open(record)
+        _set(record, "voided", voided := record.voided | {worker})
+        answers = record.responses[record.rejected_upto :]
+        kept = sum(r.status == "submitted" and r.worker not in voided for r in answers)
+        _set(record, "counted", kept)
+        self.requeue(record)
+
+    def want_more(self, record: TaskRecord) -> None:
+        """Want one answer more (dynamic overlap), and requeue the task.
+
+        Raises:
+            ValueError: if the task is terminal.
+        """
+        _open(record)
+        _set(record, "required", record.required + 1)
+        self.requeue(record)
+
     def failed_by(self, record: TaskRecord, skill: float) -> None:
         """Note that a worker of estimated ``skill`` failed the task (retries escalate)."""
         if record.best_failed is None or skill > record.best_failed:

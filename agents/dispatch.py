@@ -33,6 +33,7 @@ from typing import Any
 
 from agents.board import Hold, TaskBoard, TaskRecord
 from agents.distribution import Distribution
+from agents.golden import GoldenScores
 from agents.index import FreeIndex
 from agents.performance import PerformanceModel
 from agents.placement import check_assignment, choose, pending_view, worker_view
@@ -59,6 +60,10 @@ class Dispatcher:
         rng: The manager's random stream (for randomized policies).
         wake: Asks for :meth:`place` to run at the end of the current instant.
         log: A structlog logger.
+
+    Attributes:
+        golden: The golden-task scores (with golden tasks on), shown to policies as
+            ``WorkerView.accuracy``.
     """
 
     def __init__(
@@ -84,6 +89,7 @@ class Dispatcher:
         self._rng = rng
         self._wake = wake
         self.log = log
+        self.golden = None if distribution.golden is None else GoldenScores(distribution.golden)
         self.workers: dict[str, WorkerRecord] = {}
         self.reviewers: dict[str, WorkerRecord] = {}
         self.index = FreeIndex()
@@ -336,8 +342,10 @@ class Dispatcher:
             return 0
         try:
             categories = dict.fromkeys(r.task.skill for r in window if r.task.skill is not None)
+            accuracy = None if self.golden is None else self.golden.accuracy
             views = tuple(
-                worker_view(w, room[w.detail.id], categories, self.estimator) for w in workers
+                worker_view(w, room[w.detail.id], categories, self.estimator, accuracy)
+                for w in workers
             )
             pending = tuple(pending_view(r, self._excluded) for r in window)
             offered = {r.id: (r, p) for r, p in zip(window, pending, strict=True)}

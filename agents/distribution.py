@@ -11,6 +11,9 @@
 * ``pulling``: idle workers ask for work and receive batches of ``batch_size`` tasks,
   never holding more than ``max_batch_workload``.
 * ``workload``: tasks are split between named workers by percentage.
+* ``golden`` and ``dynamic_overlap``: quality control (see ``agents.quality``): a
+  share of golden tasks scores the workers; labelled tasks ask for answers until
+  their label is confident enough.
 
 The seed's bounds are enforced here, each with an error that names the setting.
 """
@@ -19,6 +22,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from fractions import Fraction
+
+from agents.golden import Golden
+from agents.overlap import DynamicOverlap
 
 __all__ = [
     "Consensus",
@@ -98,8 +104,10 @@ class Distribution:
 
     Raises:
         ValueError: for consensus together with pulling (refused, as on the seed
-            platform), ``min_submitted`` below 1, a negative overlap, or a workload
-            whose loads do not sum to 100 or name a worker twice.
+            platform), ``min_submitted`` below 1, a negative overlap, a workload
+            whose loads do not sum to 100 or name a worker twice, dynamic overlap with
+            consensus or ``min_submitted > 1``, or golden tasks or dynamic overlap
+            with pulling or a workload split.
     """
 
     min_submitted: int = 1
@@ -108,6 +116,8 @@ class Distribution:
     qa: QualityReview | None = None
     pulling: Pulling | None = None
     workload: tuple[WorkloadUnit, ...] = field(default=())
+    golden: Golden | None = None
+    dynamic_overlap: DynamicOverlap | None = None
 
     def __post_init__(self) -> None:
         if self.min_submitted < 1:
@@ -123,6 +133,16 @@ class Distribution:
                     "workload split gives each task to one worker, so it cannot be combined "
                     "with min_submitted > 1 or consensus"
                 )
+        if self.dynamic_overlap is not None and (self.consensus or self.min_submitted > 1):
+            raise ValueError(
+                "dynamic overlap sets the number of answers itself: it cannot be combined "
+                "with consensus or min_submitted > 1"
+            )
+        if (self.golden or self.dynamic_overlap) and (self.pulling or self.workload):
+            raise ValueError(
+                "golden tasks and dynamic overlap cannot be combined with pulling or a "
+                "workload split"
+            )
 
 
 def check_workload(units: tuple[WorkloadUnit, ...]) -> None:

@@ -67,6 +67,7 @@ class Operations:
         clock: Callable[[], float],
         log: Any,
     ) -> None:
+        self.quality = settlement.quality
         self.board = board
         self.dispatcher = dispatcher
         self.settlement = settlement
@@ -150,6 +151,8 @@ class Operations:
             share = consensus.percentage / 100
             if math.floor(n * share) > math.floor((n - 1) * share):
                 required = max(required, consensus.assignees)
+        if self.quality is not None:
+            required = self.quality.required(task, required)
         overlap = distribution.overlap if required > 1 or task.truth is not None else 0
         return self.board.add(task, now, required=required, overlap=overlap)
 

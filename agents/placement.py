@@ -43,10 +43,11 @@ def exclusions(
     """
     exclude = frozenset(record.holders).union(excluded.get(record.id, ()))
     only = record.designated
-    if record.required > 1 or only is not None:
+    distinct = record.required > 1 or bool(record.voided)
+    if distinct or only is not None:
         answered = {r.worker for r in record.responses if r.status == "submitted"}
-        if record.required > 1:
-            exclude |= answered  # consensus: distinct workers
+        if distinct:
+            exclude |= answered  # consensus, dynamic overlap: distinct workers
         if only is not None and (only in answered or only in exclude):
             only = None
     return exclude, only
@@ -67,9 +68,16 @@ def pending_view(record: TaskRecord, excluded: Mapping[TaskId, set[str]]) -> Pen
 
 
 def worker_view(
-    worker: WorkerRecord, free: int, categories: Iterable[str], estimator: Estimator | None
+    worker: WorkerRecord,
+    free: int,
+    categories: Iterable[str],
+    estimator: Estimator | None,
+    accuracy: Callable[[str], float] | None = None,
 ) -> WorkerView:
-    """The frozen view of a worker with ``free`` room, with the policy's estimates."""
+    """The frozen view of a worker with ``free`` room, with the policy's estimates.
+
+    ``accuracy``, when golden tasks are on, gives the worker's golden estimate.
+    """
     profile = worker.profile
     if estimator is None:
         estimate, estimates = profile.skill_level, profile.skills
@@ -91,6 +99,7 @@ def worker_view(
         estimate=estimate,
         estimates=estimates,
         order=worker.order,
+        accuracy=None if accuracy is None else accuracy(worker.detail.id),
     )
 
 

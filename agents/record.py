@@ -91,6 +91,7 @@ class TaskRecord:
         answer: The aggregated answer (majority vote), for labelled tasks.
         answer_weighted: The skill-weighted vote's answer.
         best_failed: The highest estimated skill among workers that failed it.
+        voided: Workers whose answers on it no longer count (golden-task discard).
     """
 
     __slots__ = (
@@ -121,6 +122,7 @@ class TaskRecord:
         "task",
         "terminal",
         "tried_by",
+        "voided",
     )
 
     task: Task
@@ -147,6 +149,7 @@ class TaskRecord:
     answer: str | None
     answer_weighted: str | None
     best_failed: float | None
+    voided: frozenset[str]
     _holders: dict[str, Hold] | None
     _token: int
     _queued: bool
@@ -182,6 +185,7 @@ class TaskRecord:
         set_(self, "answer", None)
         set_(self, "answer_weighted", None)
         set_(self, "best_failed", None)
+        set_(self, "voided", frozenset())
         set_(self, "_holders", None)
 
     def __setattr__(self, name: str, value: Any) -> None:

@@ -29,6 +29,7 @@ from agents.dispatch import Dispatcher
 from agents.distribution import Distribution
 from agents.performance import PerformanceModel
 from agents.policies.base import Observation
+from agents.quality import QualityControl, kept_answers, model_accuracy
 from agents.record import TaskRecord, TaskState
 from agents.roster import ReviewJob
 from protocol.messages import (
@@ -92,6 +93,8 @@ class Settlement:
         self._rng = rng
         self.log = log
         self._on_settled = on_settled
+        self.quality = QualityControl.optional(dispatcher, model)
+        """Golden tasks and dynamic overlap, when the distribution mode sets either."""
         self.task_results: list[TaskResult] = []
         self.stale_results = 0
         self.rework = 0
@@ -151,13 +154,18 @@ class Settlement:
             return
         labelled = record.required > 1 or record.task.truth is not None
         board.attempted(record, data.worker, counts=labelled or data.success)
-        if dispatcher.observer is not None:
+        quality = self.quality
+        if quality is not None and labelled:
+            quality.answered(record, data)
+        if dispatcher.observer is not None and (quality is None or quality.observable(record)):
             dispatcher.observer(Observation(record.task, data.worker, data.success, data.duration))
         if labelled:
-            if record.counted >= record.required:
-                self._complete(record, data)
-            else:
+            if record.counted < record.required:
                 board.requeue(record)
+            elif quality is not None and quality.more_wanted(record):
+                board.want_more(record)
+            else:
+                self._complete(record, data)
         elif data.success:
             self._complete(record, data)
         elif record.attempts < self.max_attempts:
@@ -290,23 +298,23 @@ class Settlement:
         self._on_settled(record)
 
     def _aggregate(self, record: TaskRecord) -> tuple[str | None, str | None]:
-        answers = [
-            r
-            for r in record.responses[record.rejected_upto :]
-            if r.status == "submitted" and r.answer is not None
-        ]
+        answers = kept_answers(record)
         if not answers:
             return None, None
-        accuracies = []
-        for r in answers:
-            worker = self.dispatcher.workers.get(r.worker)
-            skill = self.dispatcher.estimate(worker, record.task.skill) if worker else 0.0
-            accuracies.append(self.model.success_probability(skill, record.task.difficulty))
-        labels = max(2, len(record.task.labels))
+        task = record.task
+        quality = self.quality
+        dispatcher, model = self.dispatcher, self.model
+        accuracies = [
+            model_accuracy(dispatcher, model, r.worker, task)
+            if quality is None
+            else quality.accuracy(r.worker, task)
+            for r in answers
+        ]
         votes = [r.answer or "" for r in answers]
-        return majority([r.answer for r in answers if r.answer is not None]), weighted(
-            votes, accuracies, labels
-        )
+        # The Bayes rule over the whole label set, so that a label nobody gave can win;
+        # a task without one chooses among the answered labels (K = 2).
+        labels: list[str] | int = list(task.labels) if len(task.labels) >= 2 else 2
+        return majority(votes), weighted(votes, accuracies, labels)
 
 
 def _final(record: TaskRecord) -> TaskResult | None:

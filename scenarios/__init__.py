@@ -16,6 +16,11 @@ from scenarios.compare import (
 from scenarios.console import (
     configure_logging,
 )
+from scenarios.controls import (
+    DynamicOverlapSpec,
+    GoldenSpec,
+    check_quality,
+)
 from scenarios.datafiles import (
     MAX_BYTES,
     MAX_ROWS,
@@ -95,6 +100,14 @@ from scenarios.plot import (
     timeline,
     write_figures,
 )
+from scenarios.quality_report import (
+    LabelledTask,
+    QualityFigures,
+    golden_columns,
+    labelled_tasks,
+    quality_figures,
+    run_quality,
+)
 from scenarios.record import (
     Response,
     RunRecord,
@@ -159,6 +172,11 @@ from scenarios.stats import (
     t_quantile,
 )
 from scenarios.timeline import RESERVED_NAMES, check_events, check_units, event_order
+from scenarios.variants import (
+    Column,
+    columns,
+    compare_files,
+)
 from scenarios.webreport import (
     comparison_html,
     run_html,
@@ -185,6 +203,7 @@ __all__ = [
     "ArrivalSpec",
     "Attempt",
     "ChoiceDist",
+    "Column",
     "Comparison",
     "ConsensusSpec",
     "ConstantDist",
@@ -194,12 +213,15 @@ __all__ = [
     "DataFileError",
     "Director",
     "Distribution",
+    "DynamicOverlapSpec",
     "EventOutcome",
     "EventRow",
     "EventSpec",
     "FailureRow",
     "FieldProblemError",
+    "GoldenSpec",
     "Interval",
+    "LabelledTask",
     "Lane",
     "LaneAttempt",
     "Limits",
@@ -214,6 +236,7 @@ __all__ = [
     "PolicySpec",
     "PullingSpec",
     "QASpec",
+    "QualityFigures",
     "Recorder",
     "Replay",
     "ReplayTask",
@@ -243,8 +266,11 @@ __all__ = [
     "build",
     "bundled_scenarios",
     "check_events",
+    "check_quality",
     "check_units",
     "collect",
+    "columns",
+    "compare_files",
     "compare_runs",
     "comparison_chart",
     "comparison_html",
@@ -256,8 +282,10 @@ __all__ = [
     "draw",
     "effort",
     "event_order",
+    "golden_columns",
     "interval",
     "jain",
+    "labelled_tasks",
     "labelling",
     "load_scenario",
     "load_source",
@@ -270,6 +298,7 @@ __all__ = [
     "occupancy_chart",
     "paired",
     "percentile",
+    "quality_figures",
     "read_annotators",
     "read_items",
     "read_replay",
@@ -282,6 +311,7 @@ __all__ = [
     "run_figures",
     "run_html",
     "run_live",
+    "run_quality",
     "run_scenario",
     "run_scenario_async",
     "run_simulation",

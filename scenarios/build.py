@@ -283,4 +283,6 @@ def make_distribution(spec: ScenarioSpec) -> Distribution:
         if spec.pulling is None
         else Pulling(spec.pulling.batch_size, spec.pulling.max_batch_workload),
         workload=tuple(WorkloadUnit(u.assignee, u.load) for u in spec.workload),
+        golden=None if spec.golden is None else spec.golden.make(),
+        dynamic_overlap=None if spec.dynamic_overlap is None else spec.dynamic_overlap.make(),
     )

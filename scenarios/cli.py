@@ -40,6 +40,7 @@ from scenarios.report import render_comparison, render_run
 from scenarios.run import run_scenario
 from scenarios.script import ScriptScenario, load_source
 from scenarios.sweep.command import add_sweep_parser, sweep_command
+from scenarios.variants import compare_files
 
 __all__ = ["main"]
 
@@ -167,9 +168,11 @@ def _parser() -> argparse.ArgumentParser:
         "--speed", type=float, default=1.0, help="with --live: simulated seconds per second"
     )
     _loading(run)
-    compare = sub.add_parser("compare", help="run policies on common seeds and compare")
-    compare.add_argument("scenario")
-    compare.add_argument("--policy", action="append", required=True, help="repeat per policy")
+    compare = sub.add_parser(
+        "compare", help="run policies, or scenario files side by side, on common seeds"
+    )
+    compare.add_argument("scenario", nargs="+", help="one scenario, or several to compare")
+    compare.add_argument("--policy", action="append", default=[], help="repeat per policy")
     _add_seed_options(compare)
     compare.add_argument("--json", help="write the comparison as JSON here ('-': standard output)")
     compare.add_argument(
@@ -436,10 +439,30 @@ def _comparison(
     return comparison, failed
 
 
+def _files(args: argparse.Namespace) -> tuple[Comparison, list[dict[str, Any]]]:
+    """Several scenario files side by side (see ``scenarios.variants``)."""
+    load = [
+        load_scenario(name, allow_import=args.allow_import, limits=_limits(args))
+        for name in args.scenario
+    ]
+    first = load[0].spec.seed if args.seed is None else args.seed
+    seeds = list(range(first, first + args.seeds))
+    return compare_files(
+        load, args.policy, seeds, baseline=args.baseline, isolate=args.isolate,
+        max_runs=args.max_runs,
+    )  # fmt: skip
+
+
 def _compare(args: argparse.Namespace, console: Console) -> int:
     _check_outputs(args, "--json")
-    loaded = _load(args, args.policy)
-    comparison, failed = _comparison(args, loaded, list(args.policy), args.seeds, console)
+    if len(args.scenario) > 1:
+        comparison, failed = _files(args)
+    else:
+        args.scenario = args.scenario[0]
+        if not args.policy:
+            raise ValueError("compare needs --policy (one or more) for a single scenario")
+        loaded = _load(args, args.policy)
+        comparison, failed = _comparison(args, loaded, list(args.policy), args.seeds, console)
     document = comparison.to_document() | {"failed_runs": failed}
     try:
         render_comparison(comparison, _report_console(args, console))

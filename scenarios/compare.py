@@ -44,6 +44,13 @@ HIGHER_IS_BETTER = {
     "accuracy_weighted": True,
     "answers_per_correct": False,
     "qa_escaped": False,
+    "answers_bought": False,
+    "accuracy_ds_one_coin": True,
+    "accuracy_ds_full": True,
+    "cost_per_correct_weighted": False,
+    "cost_per_correct_ds_one_coin": False,
+    "cost_per_correct_ds_full": False,
+    "krippendorff_alpha": True,
 }
 """The compared metrics, and whether more is better."""
 

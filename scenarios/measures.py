@@ -147,7 +147,8 @@ def effort(record: RunRecord) -> Figures:
 def labelling(record: RunRecord) -> Figures:
     """Accuracy of aggregated labels, answers spent, overshoot, and the QA counts."""
     labelled = [t for t in record.tasks if t.truth is not None]
-    done = [t for t in labelled if t.status == "completed"]
+    known = {t.id for t in record.labelled if t.golden}  # golden: the answer was known
+    done = [t for t in labelled if t.status == "completed" and t.id not in known]
     wrong = [t for t in done if t.answer != t.truth]
     right = len(done) - len(wrong)
     weighted = sum(t.answer_weighted == t.truth for t in done)

@@ -44,6 +44,7 @@ from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from agents.golden import GoldenScore
 from agents.memory import eased_gc
 from agents.summary import RunSummary
 from scenarios.build import Simulation
@@ -57,6 +58,7 @@ from scenarios.measures import (
     utilization,
     workload,
 )
+from scenarios.quality_report import golden_columns, run_quality
 from scenarios.record import RunRecord, TaskFact, WorkerFact, take_record
 from scenarios.recorder import Attempt, Recorder, RunEvent
 from scenarios.series import SeriesPoint
@@ -112,6 +114,16 @@ class Metrics(_Row):
     qa_escaped: int = 0
     defects_unreviewed: int = 0
     stale_results: int = 0
+    answers_bought: int | None = None
+    golden_answers: int | None = None
+    workers_flagged: int | None = None
+    accuracy_ds_one_coin: float | None = None
+    accuracy_ds_full: float | None = None
+    cost_per_correct_weighted: float | None = None
+    cost_per_correct_ds_one_coin: float | None = None
+    cost_per_correct_ds_full: float | None = None
+    fleiss_kappa: float | None = None
+    krippendorff_alpha: float | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -159,6 +171,10 @@ class WorkerRow:
     estimate: float | None = None
     estimate_error: float | None = None
     id: str | None = None
+    golden_answered: int | None = None
+    golden_correct: int | None = None
+    golden_accuracy: float | None = None
+    flagged: bool | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -205,6 +221,7 @@ class RunResult(_Row):
     attempts: list[Attempt] = []
     events: list[RunEvent] = []
     series: list[SeriesPoint] = []
+    quality_notes: dict[str, str] = {}
 
     events_applied: int = 0
     events_partial: list[EventRow] = Field(default_factory=list)
@@ -226,7 +243,7 @@ class RunResult(_Row):
         return to_frames(self)
 
 
-def _worker_row(w: WorkerFact, span: float) -> WorkerRow:
+def _worker_row(w: WorkerFact, span: float, golden: dict[str, GoldenScore] | None) -> WorkerRow:
     error = None if w.estimate is None else round6(w.estimate - w.skill_level)
     return WorkerRow(
         name=w.name,
@@ -240,6 +257,7 @@ def _worker_row(w: WorkerFact, span: float) -> WorkerRow:
         estimate=None if w.estimate is None else round6(w.estimate),
         estimate_error=error,
         id=w.id,
+        **golden_columns(golden, w.id),
     )
 
 
@@ -272,8 +290,14 @@ def measure(record: RunRecord) -> RunResult:
         queue/busy series.
     """
     span = makespan(record)
+    quality = run_quality(record.labelled, record.golden)
     metrics = Metrics.model_validate(
-        counts(record) | timing(record) | workload(record) | effort(record) | labelling(record)
+        counts(record)
+        | timing(record)
+        | workload(record)
+        | effort(record)
+        | labelling(record)
+        | quality.metrics
     )
     return RunResult(
         scenario=record.scenario,
@@ -284,10 +308,11 @@ def measure(record: RunRecord) -> RunResult:
         metrics=metrics,
         progress=record.progress,
         tasks=[_task_row(t) for t in record.tasks],
-        workers=[_worker_row(w, span) for w in record.workers],
+        workers=[_worker_row(w, span, record.golden) for w in record.workers],
         attempts=list(record.attempts),
         events=list(record.events),
         series=list(record.series),
+        quality_notes=quality.notes,
     )
 
 

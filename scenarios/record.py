@@ -11,10 +11,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from agents.golden import GoldenScore
 from agents.summary import RunSummary
 from agents.worker import WorkerAgent
 from protocol.messages import TaskId
 from scenarios.build import Simulation
+from scenarios.quality_report import LabelledTask, labelled_tasks
 from scenarios.recorder import Attempt, Recorder, RunEvent
 from scenarios.series import SeriesPoint, occupancy
 
@@ -99,6 +101,8 @@ class RunRecord:
         reviews: Answers queued for QA review.
         rework: Answers rejected in QA and sent back.
         stale_results: Late or duplicate results the manager ignored.
+        labelled: Every labelled task's answers and settled labels (quality figures).
+        golden: Each worker's golden score, when golden tasks are on.
     """
 
     scenario: str
@@ -116,6 +120,8 @@ class RunRecord:
     reviews: int
     rework: int
     stale_results: int
+    labelled: tuple[LabelledTask, ...] = ()
+    golden: dict[str, GoldenScore] | None = None
 
 
 def _tasks(sim: Simulation) -> tuple[TaskFact, ...]:
@@ -191,6 +197,7 @@ def take_record(sim: Simulation, summary: RunSummary, recorder: Recorder) -> Run
         summary.t,
     )
     manager = sim.manager
+    scores = manager.dispatcher.golden
     return RunRecord(
         scenario=sim.name,
         policy=sim.policy,
@@ -207,4 +214,6 @@ def take_record(sim: Simulation, summary: RunSummary, recorder: Recorder) -> Run
         reviews=manager.reviews,
         rework=manager.rework,
         stale_results=manager.stale_results,
+        labelled=tuple(labelled_tasks(manager)),
+        golden=None if scores is None else dict(scores.snapshot()),
     )

@@ -34,6 +34,8 @@ def render_run(result: RunResult, console: Console, *, max_workers: int = 20) ->
         if value is not None:
             summary.add_row(name, _fmt(value))
     console.print(summary)
+    for name, reason in result.quality_notes.items():
+        console.print(f"{name}: not computed ({reason})")
     if result.ending != "complete":
         console.print(f"[yellow]run ended: {result.ending}[/yellow]")
         for line in result.waiting_for:
@@ -45,6 +47,10 @@ def render_run(result: RunResult, console: Console, *, max_workers: int = 20) ->
     if learning:
         workers.add_column("estimate", justify="right")
         workers.add_column("error", justify="right")
+    golden = any(w.golden_answered is not None for w in result.workers)
+    if golden:
+        for column in ("golden", "golden acc.", "flagged"):
+            workers.add_column(column, justify="right")
     shown = result.workers if max_workers <= 0 else result.workers[:max_workers]
     for w in shown:
         skill = _fmt(w.skill_level)
@@ -61,6 +67,9 @@ def render_run(result: RunResult, console: Console, *, max_workers: int = 20) ->
         ]
         if learning:
             row += [_fmt(w.estimate), _fmt(w.estimate_error)]
+        if golden:
+            row += [f"{w.golden_correct}/{w.golden_answered}", _fmt(w.golden_accuracy)]
+            row.append("yes" if w.flagged else "")
         workers.add_row(*row)
     if len(shown) < len(result.workers):
         workers.caption = f"{len(result.workers) - len(shown)} more workers in --json"

@@ -17,6 +17,7 @@ from pydantic import Field, JsonValue, ValidationInfo, field_validator, model_va
 
 from scenarios._records import DataFile
 from scenarios._schema import FieldProblemError, _at_most, _limits, _over, _Spec
+from scenarios.controls import DynamicOverlapSpec, GoldenSpec, check_quality
 from scenarios.distributions import ConstantDist, Distribution, UniformDist, _constant, _within
 from scenarios.timeline import RESERVED_NAMES, check_events, check_units
 from scenarios.workflow import ConsensusSpec, EventSpec, PullingSpec, QASpec, WorkloadSpec
@@ -326,6 +327,8 @@ class ScenarioSpec(_Spec):
     pulling: PullingSpec | None = None
     workload: list[WorkloadSpec] = Field(default_factory=list)
     events: list[EventSpec] = Field(default_factory=list)
+    golden: GoldenSpec | None = None
+    dynamic_overlap: DynamicOverlapSpec | None = None
 
     def worker_names(self) -> list[str]:
         """Every worker's name: the listed ones, then the generated ones."""
@@ -391,6 +394,11 @@ class ScenarioSpec(_Spec):
                         f"events[{index}].worker",
                         _over(workers, limits.workers, "workers (with joiners)", "workers"),
                     )
+
+    @model_validator(mode="after")
+    def _quality_fits(self) -> ScenarioSpec:
+        check_quality(self)
+        return self
 
     @field_validator("policy", mode="before")
     @classmethod

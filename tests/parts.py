@@ -1,11 +1,14 @@
 """A manager's parts wired without an agent or a runtime, for unit tests of each rule."""
 
 import random
+from dataclasses import replace
 from typing import Any
 
 from agents import (
     Dispatcher,
     Distribution,
+    DynamicOverlap,
+    Golden,
     Operations,
     Settlement,
     TaskBoard,
@@ -38,6 +41,8 @@ class Parts:
         policy: Any = "best_fit",
         distribution: Distribution | None = None,
         max_attempts: int = 1,
+        golden: Golden | None = None,
+        dynamic: DynamicOverlap | None = None,
     ) -> None:
         self.now = 0.0
         self.sent: list[tuple[str, Message]] = []
@@ -48,6 +53,7 @@ class Parts:
         self.board = TaskBoard()
         distribution = distribution or Distribution()
         wiring: dict[str, Any] = {"send": self._send, "clock": self._clock, "log": self.log}
+        distribution = replace(distribution, golden=golden, dynamic_overlap=dynamic)
         self.dispatcher = Dispatcher(
             self.board,
             make_policy(policy),
@@ -57,6 +63,7 @@ class Parts:
             wake=self._wake,
             **wiring,
         )
+        self.scores = self.dispatcher.golden
         self.dispatcher.ready = True
         self.settlement = Settlement(
             self.board,
@@ -68,6 +75,7 @@ class Parts:
             on_settled=self.settled.append,
             **wiring,
         )
+        self.quality = self.settlement.quality
         self.operations = Operations(
             self.board, self.dispatcher, self.settlement, distribution, **wiring
         )

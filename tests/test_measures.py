@@ -8,6 +8,19 @@ from scenarios.measures import counts, effort, jain, labelling, percentile, timi
 from scenarios.metrics import measure
 from scenarios.record import Response, RunRecord, TaskFact, WorkerFact
 
+QUALITY_FIGURES = [
+    "answers_bought",
+    "golden_answers",
+    "workers_flagged",
+    "accuracy_ds_one_coin",
+    "accuracy_ds_full",
+    "cost_per_correct_weighted",
+    "cost_per_correct_ds_one_coin",
+    "cost_per_correct_ds_full",
+    "fleiss_kappa",
+    "krippendorff_alpha",
+]
+
 
 def task(id: int, difficulty: float, status: str, **fields: Any) -> TaskFact:
     values: dict[str, Any] = {
@@ -154,6 +167,8 @@ class TestFamilies:
             **workload(RECORD),
             **effort(RECORD),
             **labelling(RECORD),
+            # A record without labelled-task rows has no label-quality figures.
+            **dict.fromkeys(QUALITY_FIGURES),
         }
         assert [(w.name, w.utilization) for w in result.workers] == [
             ("a", 0.6),

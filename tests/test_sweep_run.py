@@ -241,8 +241,8 @@ class TestCommandLine:
         written = pd.read_csv(summary)
         assert sorted(set(written.kind)) == ["difference", "summary"]
         assert len(written[written.kind == "summary"]) == 4 * 2 * (
-            len(METRICS) - 4
-        )  # 4 metrics only labelling or learning runs have
+            len(METRICS) - 14
+        )  # 14 metrics only labelling, learning or quality-control runs have
         assert image.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
 
     @pytest.mark.parametrize(

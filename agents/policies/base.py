@@ -72,6 +72,8 @@ class WorkerView:
         estimate: The manager's estimate of ``skill_level``.
         estimates: The manager's per-category estimates.
         order: Connection order, a stable tie-breaker.
+        accuracy: The manager's golden-task accuracy estimate of the worker
+            (``(correct + c) / (answered + 2c)``), ``None`` when golden tasks are off.
     """
 
     id: str
@@ -85,6 +87,7 @@ class WorkerView:
     estimate: float
     estimates: Mapping[str, float]
     order: int
+    accuracy: float | None = None
 
     @property
     def free(self) -> int:
