@@ -1,9 +1,11 @@
 """Who acts: agents and their handlers, the manager and workers, the runtime."""
 
-from agents.aggregate import log_odds, majority, weighted
+from agents.aggregate import confidence, log_odds, majority, posterior, weighted
+from agents.agreement import fleiss_kappa, krippendorff_alpha, ratings_by_task
 from agents.base import BaseAgent
 from agents.board import TaskBoard
 from agents.clock import Clock, RealtimeClock, VirtualClock, make_clock
+from agents.dawid_skene import DawidSkeneResult, dawid_skene
 from agents.dispatch import Dispatcher
 from agents.distribution import (
     Consensus,
@@ -17,12 +19,30 @@ from agents.distribution import (
 from agents.errors import (
     AgentStateError,
     HandlerRegistrationError,
+    MissingExtraError,
     NoRuntimeError,
     PolicyError,
+    QualityInputError,
     SimulationStalledError,
+)
+from agents.filters import (
+    FILTER_FIELDS,
+    AllOf,
+    AnyOf,
+    Condition,
+    DQLFilter,
+    Filter,
+    Filterable,
+    FilterError,
+    Operator,
+    matches,
+    parse_filter,
+    select,
+    to_dql,
 )
 from agents.handlers import HandlerSpec, handler_specs, on, on_connect, on_disconnect, on_run
 from agents.index import FreeIndex, IndexKey
+from agents.label_metrics import accuracy, correct_labels, cost_per_correct
 from agents.loop import SimulationLoop, Timer
 from agents.manager import TaskManager
 from agents.memory import eased_gc
@@ -53,17 +73,26 @@ from agents.summary import Ending, HandlerFailure, RunSummary
 from agents.worker import WorkerAgent, WorkerProfile, answer_for
 
 __all__ = [
+    "FILTER_FIELDS",
     "TERMINAL",
     "AgentStateError",
+    "AllOf",
+    "AnyOf",
     "BaseAgent",
     "BoardSnapshot",
     "Clock",
+    "Condition",
     "Consensus",
+    "DQLFilter",
+    "DawidSkeneResult",
     "Dispatcher",
     "Distribution",
     "Draws",
     "Ending",
     "Estimator",
+    "Filter",
+    "FilterError",
+    "Filterable",
     "FreeIndex",
     "HandlerFailure",
     "HandlerRegistrationError",
@@ -71,13 +100,16 @@ __all__ = [
     "Hold",
     "IndexKey",
     "LogisticModel",
+    "MissingExtraError",
     "NoRuntimeError",
     "Noise",
     "Operations",
+    "Operator",
     "Outcome",
     "PerformanceModel",
     "PolicyError",
     "Pulling",
+    "QualityInputError",
     "QualityReview",
     "RealtimeClock",
     "ReviewJob",
@@ -98,27 +130,40 @@ __all__ = [
     "WorkerRecord",
     "Workload",
     "WorkloadUnit",
+    "accuracy",
     "answer_for",
     "check_assignment",
     "check_workload",
+    "confidence",
+    "correct_labels",
+    "cost_per_correct",
     "current_runtime",
+    "dawid_skene",
     "eased_gc",
     "exclusions",
+    "fleiss_kappa",
     "handler_specs",
+    "krippendorff_alpha",
     "log_odds",
     "majority",
     "make_clock",
+    "matches",
     "on",
     "on_connect",
     "on_disconnect",
     "on_run",
+    "parse_filter",
     "pending_view",
+    "posterior",
     "progress",
+    "ratings_by_task",
     "review_key",
     "run",
+    "select",
     "sigmoid",
     "split",
     "task_draws",
+    "to_dql",
     "weighted",
     "worker_view",
 ]

@@ -7,8 +7,10 @@ from protocol.errors import SkillsimError
 __all__ = [
     "AgentStateError",
     "HandlerRegistrationError",
+    "MissingExtraError",
     "NoRuntimeError",
     "PolicyError",
+    "QualityInputError",
     "SimulationStalledError",
 ]
 
@@ -44,4 +46,20 @@ class SimulationStalledError(SkillsimError):
     """Raised by :func:`agents.run` when the main coroutine outlives a stall.
 
     The message says what the agents were waiting for.
+    """
+
+
+class QualityInputError(SkillsimError, ValueError):
+    """Raised by aggregation, agreement and label metrics when their input cannot be used.
+
+    The message names what was wrong: answers and accuracies of different lengths, no
+    answers at all, items with unequal numbers of raters for Fleiss' kappa, a malformed
+    answer, or a parameter out of range.
+    """
+
+
+class MissingExtraError(SkillsimError, ImportError):
+    """Raised when a feature needs an optional extra that is not installed.
+
+    The message names the extra to install, e.g. ``pip install 'skillsim[optimal]'``.
     """

@@ -7,8 +7,23 @@ from scenarios.build import (
     make_distribution,
     make_model,
 )
+from scenarios.compare import (
+    HIGHER_IS_BETTER,
+    Comparison,
+    compare_runs,
+    run_comparison,
+)
 from scenarios.console import (
     configure_logging,
+)
+from scenarios.datafiles import (
+    MAX_BYTES,
+    MAX_ROWS,
+    DataFile,
+    DataFileError,
+    read_annotators,
+    read_items,
+    with_data_files,
 )
 from scenarios.director import (
     Director,
@@ -21,6 +36,15 @@ from scenarios.distributions import (
     UniformDist,
     dist_bounds,
 )
+from scenarios.extras import (
+    MissingExtraError,
+    require,
+)
+from scenarios.frames import (
+    FRAMES,
+    to_frames,
+    write_frames,
+)
 from scenarios.loader import (
     LIBRARY,
     LoadedScenario,
@@ -28,26 +52,62 @@ from scenarios.loader import (
     bundled_scenarios,
     load_scenario,
 )
+from scenarios.measures import (
+    counts,
+    effort,
+    jain,
+    labelling,
+    makespan,
+    percentile,
+    round6,
+    timing,
+    utilization,
+    workload,
+)
 from scenarios.metrics import (
     Metrics,
     RunResult,
     TaskRow,
     WorkerRow,
     collect,
-    jain,
-    percentile,
+    measure,
+)
+from scenarios.plot import (
+    OUTCOME_COLOURS,
+    assignment_heatmap,
+    comparison_chart,
+    differences_chart,
+    occupancy_chart,
+    run_figures,
+    save_figure,
+    timeline,
+    write_figures,
+)
+from scenarios.record import (
+    Response,
+    RunRecord,
+    TaskFact,
+    WorkerFact,
+    take_record,
+)
+from scenarios.recorder import (
+    Attempt,
+    Recorder,
+    RunEvent,
 )
 from scenarios.report import (
-    HIGHER_IS_BETTER,
-    MetricSummary,
     render_comparison,
     render_run,
-    summarize,
 )
 from scenarios.run import (
     Outcome,
     run_scenario,
     run_simulation,
+)
+from scenarios.series import (
+    SeriesPoint,
+    occupancy,
+    union,
 )
 from scenarios.spec import (
     ArrivalSpec,
@@ -64,6 +124,18 @@ from scenarios.spec import (
     WorkerItem,
     WorkersSpec,
 )
+from scenarios.stats import (
+    Interval,
+    interval,
+    paired,
+    t_cdf,
+    t_quantile,
+)
+from scenarios.webreport import (
+    comparison_html,
+    run_html,
+    write_report,
+)
 from scenarios.workflow import (
     ConsensusSpec,
     EventSpec,
@@ -73,19 +145,28 @@ from scenarios.workflow import (
 )
 
 __all__ = [
+    "FRAMES",
     "HIGHER_IS_BETTER",
     "LIBRARY",
+    "MAX_BYTES",
+    "MAX_ROWS",
+    "OUTCOME_COLOURS",
     "ArrivalSpec",
+    "Attempt",
     "ChoiceDist",
+    "Comparison",
     "ConsensusSpec",
     "ConstantDist",
+    "DataFile",
+    "DataFileError",
     "Director",
     "Distribution",
     "EventSpec",
     "FieldProblemError",
+    "Interval",
     "LoadedScenario",
-    "MetricSummary",
     "Metrics",
+    "MissingExtraError",
     "ModelSpec",
     "NormalDist",
     "Outcome",
@@ -93,35 +174,76 @@ __all__ = [
     "PolicySpec",
     "PullingSpec",
     "QASpec",
+    "Recorder",
+    "Response",
+    "RunEvent",
+    "RunRecord",
     "RunResult",
     "ScenarioError",
     "ScenarioSpec",
+    "SeriesPoint",
     "Simulation",
     "StopSpec",
+    "TaskFact",
     "TaskGenerate",
     "TaskItem",
     "TaskRow",
     "TasksSpec",
     "UniformDist",
+    "WorkerFact",
     "WorkerGenerate",
     "WorkerItem",
     "WorkerRow",
     "WorkersSpec",
     "WorkloadSpec",
+    "assignment_heatmap",
     "build",
     "bundled_scenarios",
     "collect",
+    "compare_runs",
+    "comparison_chart",
+    "comparison_html",
     "configure_logging",
+    "counts",
+    "differences_chart",
     "dist_bounds",
     "draw",
+    "effort",
+    "interval",
     "jain",
+    "labelling",
     "load_scenario",
     "make_distribution",
     "make_model",
+    "makespan",
+    "measure",
+    "occupancy",
+    "occupancy_chart",
+    "paired",
     "percentile",
+    "read_annotators",
+    "read_items",
     "render_comparison",
     "render_run",
+    "require",
+    "round6",
+    "run_comparison",
+    "run_figures",
+    "run_html",
     "run_scenario",
     "run_simulation",
-    "summarize",
+    "save_figure",
+    "t_cdf",
+    "t_quantile",
+    "take_record",
+    "timeline",
+    "timing",
+    "to_frames",
+    "union",
+    "utilization",
+    "with_data_files",
+    "workload",
+    "write_figures",
+    "write_frames",
+    "write_report",
 ]

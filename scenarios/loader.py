@@ -16,6 +16,7 @@ from pydantic import ValidationError
 from agents.errors import PolicyError
 from agents.policies.registry import make_policy
 from protocol.errors import SkillsimError
+from scenarios.datafiles import DataFileError, with_data_files
 from scenarios.spec import FieldProblemError, ScenarioSpec
 
 __all__ = ["LIBRARY", "LoadedScenario", "ScenarioError", "bundled_scenarios", "load_scenario"]
@@ -122,6 +123,10 @@ def load_scenario(source: str | Path) -> LoadedScenario:
         raise ScenarioError(str(path), [("", "not UTF-8 text")]) from None
     except tomllib.TOMLDecodeError as error:
         raise ScenarioError(str(path), [("", f"not valid TOML: {error}")]) from None
+    try:  # the rows of [tasks] file and [workers] file, read relative to the scenario
+        data = with_data_files(data, path.parent)
+    except DataFileError as error:
+        raise ScenarioError(str(path), [(error.field or "", str(error))]) from None
     try:
         spec = ScenarioSpec.model_validate(data)
     except ValidationError as error:

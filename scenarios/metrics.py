@@ -1,7 +1,8 @@
 """What a run measured: the result document written by ``--json``.
 
-Every metric is defined here once (and in the README); tables and JSON print from
-the same :class:`RunResult`.
+Every metric is defined here once (and in the README), as a small pure function of
+the run's frozen :class:`~scenarios.record.RunRecord`; tables, JSON, frames and
+pictures print from the same :class:`RunResult`.
 
 * ``total``, ``completed``, ``failed``, ``removed``, ``pending``: tasks by final
   state (``pending``: not finished when the run stopped).
@@ -10,7 +11,9 @@ the same :class:`RunResult`.
 * ``throughput``: completed tasks per simulated second of makespan.
 * ``wait_mean``, ``wait_p95``: time from a task's arrival to the start of its first
   attempt (mean, and 95th percentile by nearest rank).
-* ``utilization_mean``: mean over workers (not QA reviewers) of busy time / makespan.
+* ``utilization_mean``: mean over workers (not QA reviewers) of their utilization,
+  busy time / (capacity * makespan): the share of its capacity a worker had in use,
+  so a worker of capacity 4 kept 90% busy shows 0.9.
 * ``fairness_jain``: Jain's index of busy time, (sum x)^2 / (n sum x^2): 1 when all
   workers are equally busy, 1/n when one does everything.
 * ``overqualification_mean``: mean of skill - difficulty over successful attempts by
@@ -36,20 +39,39 @@ Labelling runs (tasks with a hidden truth) add:
 
 from __future__ import annotations
 
-import math
-from collections import Counter
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel, ConfigDict
 
-from agents.board import TaskState
 from agents.memory import eased_gc
 from agents.summary import RunSummary
-from agents.worker import WorkerAgent
 from scenarios.build import Simulation
+from scenarios.measures import (
+    counts,
+    effort,
+    labelling,
+    makespan,
+    round6,
+    timing,
+    utilization,
+    workload,
+)
+from scenarios.record import RunRecord, TaskFact, WorkerFact, take_record
+from scenarios.recorder import Attempt, Recorder, RunEvent
+from scenarios.series import SeriesPoint
 
-__all__ = ["Metrics", "RunResult", "TaskRow", "WorkerRow", "collect", "jain", "percentile"]
+if TYPE_CHECKING:
+    import pandas
+
+__all__ = [
+    "Metrics",
+    "RunResult",
+    "TaskRow",
+    "WorkerRow",
+    "collect",
+    "measure",
+]
 
 
 class _Row(BaseModel):
@@ -96,7 +118,9 @@ class TaskRow:
 
     Rows are plain slotted dataclasses, not pydantic models: a 100,000-task result
     holds 100,000 of them, at a ninth of a model's memory. ``RunResult`` still
-    validates them when it reads JSON back.
+    validates them when it reads JSON back. ``assigned`` and ``started`` are those of
+    the first attempt, ``finished`` the final one; each attempt is in
+    ``RunResult.attempts``.
     """
 
     id: int | str
@@ -116,7 +140,11 @@ class TaskRow:
 
 @dataclass(frozen=True, slots=True)
 class WorkerRow:
-    """One worker's share (a slotted dataclass, like :class:`TaskRow`)."""
+    """One worker's share (a slotted dataclass, like :class:`TaskRow`).
+
+    ``id`` is the worker's bus id, as the ``worker`` of task and attempt rows names it
+    (the same as ``name`` unless the agent was given its own id).
+    """
 
     name: str
     role: str
@@ -128,10 +156,16 @@ class WorkerRow:
     utilization: float
     estimate: float | None = None
     estimate_error: float | None = None
+    id: str | None = None
 
 
 class RunResult(_Row):
-    """The document ``skillsim run --json`` writes."""
+    """The document ``skillsim run --json`` writes (its schema: ``skillsim schema``).
+
+    ``attempts`` (one row per assignment a worker received), ``events`` and
+    ``series`` (queue length and busy workers over time) default to empty, so that
+    documents written before they existed still read.
+    """
 
     scenario: str
     policy: str
@@ -142,159 +176,113 @@ class RunResult(_Row):
     progress: dict[str, Any]
     tasks: list[TaskRow]
     workers: list[WorkerRow]
+    attempts: list[Attempt] = []
+    events: list[RunEvent] = []
+    series: list[SeriesPoint] = []
+
+    def to_frames(self) -> dict[str, pandas.DataFrame]:
+        """The tables as pandas DataFrames (needs the ``data`` extra).
+
+        Returns:
+            ``tasks``, ``attempts``, ``workers``, ``series``, ``events`` and a one-row
+            ``metrics`` frame.
+
+        Raises:
+            MissingExtraError: if pandas is not installed.
+        """
+        from scenarios.frames import to_frames
+
+        return to_frames(self)
 
 
-def percentile(values: list[float], q: float) -> float:
-    """Nearest-rank percentile ``q`` (0..100) of ``values``; 0.0 when empty."""
-    if not values:
-        return 0.0
-    ordered = sorted(values)
-    rank = max(1, math.ceil(q / 100 * len(ordered)))
-    return ordered[rank - 1]
+def _worker_row(w: WorkerFact, span: float) -> WorkerRow:
+    error = None if w.estimate is None else round6(w.estimate - w.skill_level)
+    return WorkerRow(
+        name=w.name,
+        role=w.role,
+        skill_level=w.skill_level,
+        skills=dict(w.skills),
+        tasks=w.tasks,
+        successes=w.successes,
+        busy_time=round6(w.busy_time),
+        utilization=utilization(w, span),
+        estimate=None if w.estimate is None else round6(w.estimate),
+        estimate_error=error,
+        id=w.id,
+    )
 
 
-def jain(values: list[float]) -> float:
-    """Jain's fairness index; 1.0 for no values or all zero."""
-    total = sum(values)
-    squares = sum(v * v for v in values)
-    if not values or squares == 0:
-        return 1.0
-    return total * total / (len(values) * squares)
+def _task_row(t: TaskFact) -> TaskRow:
+    return TaskRow(
+        id=t.id,
+        difficulty=t.difficulty,
+        priority=t.priority,
+        skill=t.skill,
+        worker=t.responses[-1].worker if t.responses else None,
+        attempts=t.attempts,
+        status=t.status,
+        success=t.success,
+        arrived=round6(t.arrived),
+        assigned=t.assigned,
+        started=t.started,
+        finished=t.finished,
+        due=t.due,
+    )
 
 
-def _round(value: float) -> float:
-    return round(value, 6)
+def measure(record: RunRecord) -> RunResult:
+    """Every metric and table of a frozen run record.
+
+    Args:
+        record: From :func:`scenarios.record.take_record`.
+
+    Returns:
+        Metrics, one row per task, per worker and per attempt, the events and the
+        queue/busy series.
+    """
+    span = makespan(record)
+    metrics = Metrics.model_validate(
+        counts(record) | timing(record) | workload(record) | effort(record) | labelling(record)
+    )
+    return RunResult(
+        scenario=record.scenario,
+        policy=record.policy,
+        seed=record.seed,
+        ending=record.ending,
+        waiting_for=list(record.waiting_for),
+        metrics=metrics,
+        progress=record.progress,
+        tasks=[_task_row(t) for t in record.tasks],
+        workers=[_worker_row(w, span) for w in record.workers],
+        attempts=list(record.attempts),
+        events=list(record.events),
+        series=list(record.series),
+    )
 
 
 @eased_gc()
-def collect(sim: Simulation, summary: RunSummary) -> RunResult:
-    """Measure a finished run.
+def collect(sim: Simulation, summary: RunSummary, recorder: Recorder | None = None) -> RunResult:
+    """Measure a finished run: freeze its record, then :func:`measure` it.
 
     Args:
         sim: The simulation that ran.
         summary: What ``Runtime.run`` returned.
+        recorder: The recorder attached to its bus before the run; without one, the
+            run's kept trace (``build(..., trace=True)``) is read instead.
 
     Returns:
-        Metrics, one row per task and one per worker.
+        Metrics, one row per task, per worker and per attempt.
+
+    Raises:
+        ValueError: without a recorder, if the run kept no trace either.
     """
-    manager = sim.manager
-    records = list(manager.board)
-    finished = [r.finished for r in records if r.finished is not None]
-    makespan = max(finished, default=0.0)
-    states = [r.state for r in records]
-    counts = dict.fromkeys(TaskState, 0)
-    for state in states:
-        counts[state] += 1
-    completed, failed = counts[TaskState.COMPLETED], counts[TaskState.FAILED]
-    waits = [r.first_started - r.arrived for r in records if r.first_started is not None]
-    # Every worker of the run, those who joined midway included.
-    agents = [a for a in sim.runtime.agents() if isinstance(a, WorkerAgent)] or list(sim.workers)
-    skills = {w.id: w.profile_data for w in agents}
-    over = []
-    for record in records:
-        for response in record.responses:
-            profile = skills.get(response.worker)
-            if profile is None or not response.success:
-                continue
-            gap = profile.skill_for(record.task.skill) - record.task.difficulty
-            if gap >= 0:
-                over.append(gap)
-    misses = sum(
-        1
-        for r in records
-        if r.task.due is not None
-        and not (
-            r.terminal == TaskState.COMPLETED
-            and r.finished is not None
-            and r.finished <= r.task.due
-        )
-    )
-    estimate = getattr(manager.policy, "estimate", None)
-    worker_rows = []
-    for worker in agents:
-        seen = manager.workers.get(worker.id) or manager.reviewers.get(worker.id)
-        busy = seen.busy_time if seen is not None else 0.0
-        guess = float(estimate(worker.id, None)) if estimate is not None else None
-        worker_rows.append(
-            WorkerRow(
-                name=worker.name,
-                role=worker.role,
-                skill_level=worker.skill_level,
-                skills=dict(worker.profile_data.skills),
-                tasks=seen.tasks if seen is not None else 0,
-                successes=seen.successes if seen is not None else 0,
-                busy_time=_round(busy),
-                utilization=_round(busy / makespan) if makespan else 0.0,
-                estimate=None if guess is None else _round(guess),
-                estimate_error=None if guess is None else _round(guess - worker.skill_level),
+    if recorder is None:
+        if sim.runtime.trace is None:
+            raise ValueError(
+                "collect needs the run's attempts: attach Recorder.attach(sim.runtime) "
+                "before running, or build with trace=True"
             )
-        )
-    errors = [abs(w.estimate_error) for w in worker_rows if w.estimate_error is not None]
-    staff = [w for w in worker_rows if w.role == "worker"]
-    labelled = [r for r in records if r.task.truth is not None]
-    done = [r for r in labelled if r.terminal == TaskState.COMPLETED]
-    wrong = [r for r in done if r.answer != r.task.truth]
-    right = len(done) - len(wrong)
-    right_weighted = sum(1 for r in done if r.answer_weighted == r.task.truth)
-    spent = sum(1 for r in labelled for x in r.responses if x.status == "submitted")
-    statuses = Counter(x.status for r in records for x in r.responses)
-    metrics = Metrics(
-        total=len(records),
-        completed=completed,
-        failed=failed,
-        removed=counts[TaskState.REMOVED],
-        pending=len(records) - completed - failed - counts[TaskState.REMOVED],
-        success_rate=_round(completed / (completed + failed)) if completed + failed else 0.0,
-        makespan=_round(makespan),
-        throughput=_round(completed / makespan) if makespan else 0.0,
-        wait_mean=_round(sum(waits) / len(waits)) if waits else 0.0,
-        wait_p95=_round(percentile(waits, 95)),
-        utilization_mean=_round(sum(w.utilization for w in staff) / len(staff)) if staff else 0.0,
-        fairness_jain=_round(jain([w.busy_time for w in staff])),
-        overqualification_mean=_round(sum(over) / len(over)) if over else 0.0,
-        deadline_misses=misses,
-        reassignments=sum(r.reassignments for r in records),
-        retries=sum(max(0, r.attempts - r.required) for r in records),
-        estimate_mae=_round(sum(errors) / len(errors)) if errors else None,
-        accuracy_majority=_round(right / len(done)) if done else None,
-        accuracy_weighted=_round(right_weighted / len(done)) if done else None,
-        answers_per_correct=_round(spent / right) if right else None,
-        overshoot=manager.overshoot,
-        drafts=statuses["draft"],
-        discarded=statuses["discarded"],
-        qa_reviews=manager.reviews,
-        qa_rejections=manager.rejections,
-        rework=manager.rework,
-        qa_escaped=sum(1 for r in wrong if r.reviewed),
-        defects_unreviewed=sum(1 for r in wrong if not r.reviewed),
-        stale_results=manager.stale_results,
-    )
-    task_rows = [
-        TaskRow(
-            id=r.id,
-            difficulty=r.task.difficulty,
-            priority=r.task.priority,
-            skill=r.task.skill,
-            worker=r.responses[-1].worker if r.responses else None,
-            attempts=r.attempts,
-            status=str(state),
-            success=r.success,
-            arrived=_round(r.arrived),
-            assigned=r.first_assigned,
-            started=r.first_started,
-            finished=r.finished,
-            due=r.task.due,
-        )
-        for r, state in zip(records, states, strict=True)
-    ]
-    return RunResult(
-        scenario=sim.name,
-        policy=sim.policy,
-        seed=sim.seed,
-        ending=summary.ending,
-        waiting_for=list(summary.waiting_for),
-        metrics=metrics,
-        progress=manager.progress(),
-        tasks=task_rows,
-        workers=worker_rows,
-    )
+        recorder = Recorder()
+        for envelope in sim.runtime.trace:
+            recorder(envelope)
+    return measure(take_record(sim, summary, recorder))

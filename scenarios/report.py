@@ -6,68 +6,14 @@ that ``--json`` writes, so the screen and the file never disagree.
 
 from __future__ import annotations
 
-import math
-import statistics
-from dataclasses import dataclass
-
 from rich.console import Console
 from rich.table import Table
 
-from scenarios.metrics import Metrics, RunResult
+from scenarios.compare import HIGHER_IS_BETTER, Comparison
+from scenarios.metrics import RunResult
+from scenarios.stats import Interval
 
-__all__ = [
-    "HIGHER_IS_BETTER",
-    "MetricSummary",
-    "render_comparison",
-    "render_run",
-    "summarize",
-]
-
-HIGHER_IS_BETTER = {
-    "success_rate": True,
-    "throughput": True,
-    "utilization_mean": True,
-    "fairness_jain": True,
-    "completed": True,
-    "makespan": False,
-    "wait_mean": False,
-    "wait_p95": False,
-    "overqualification_mean": False,
-    "deadline_misses": False,
-    "failed": False,
-    "reassignments": False,
-    "retries": False,
-    "estimate_mae": False,
-    "accuracy_majority": True,
-    "accuracy_weighted": True,
-    "answers_per_correct": False,
-    "qa_escaped": False,
-}
-"""The compared metrics, and whether more is better."""
-
-# Two-sided 95% Student t quantiles for 1..30 degrees of freedom; normal beyond.
-_T95 = [12.706, 4.303, 3.182, 2.776, 2.571, 2.447, 2.365, 2.306, 2.262, 2.228,
-        2.201, 2.179, 2.160, 2.145, 2.131, 2.120, 2.110, 2.101, 2.093, 2.086,
-        2.080, 2.074, 2.069, 2.064, 2.060, 2.056, 2.052, 2.048, 2.045, 2.042]  # fmt: skip
-
-
-@dataclass(frozen=True, slots=True)
-class MetricSummary:
-    """Mean and 95% confidence half-width of one metric over seeds."""
-
-    mean: float
-    half_width: float
-    n: int
-
-
-def summarize(values: list[float]) -> MetricSummary:
-    """Mean and Student-t 95% half-width (0 for a single value)."""
-    mean = statistics.fmean(values)
-    if len(values) < 2:
-        return MetricSummary(mean, 0.0, len(values))
-    df = len(values) - 1
-    t = _T95[df - 1] if df <= len(_T95) else 1.96
-    return MetricSummary(mean, t * statistics.stdev(values) / math.sqrt(len(values)), len(values))
+__all__ = ["render_comparison", "render_run"]
 
 
 def _fmt(value: float | int | None) -> str:
@@ -121,45 +67,51 @@ def render_run(result: RunResult, console: Console, *, max_workers: int = 20) ->
     console.print(workers)
 
 
-def render_comparison(
-    scenario: str, grid: dict[str, list[Metrics]], console: Console
-) -> dict[str, dict[str, MetricSummary]]:
-    """Print mean and 95% interval per metric and policy, best marked with ``*``.
+def _difference(metric: str, i: Interval) -> str:
+    text = i.text(signed=True)
+    if not i.excludes_zero():
+        return text
+    better = (i.mean > 0) == HIGHER_IS_BETTER[metric]
+    return f"{text} [green]better[/green]" if better else f"{text} [red]worse[/red]"
 
-    Args:
-        scenario: Shown in the title.
-        grid: Per policy, the metrics of each seed (same seeds for all).
-        console: Where to print.
 
-    Returns:
-        The summaries, per metric then per policy.
+def render_comparison(comparison: Comparison, console: Console) -> None:
+    """Print each policy's mean and interval, then the paired differences to the baseline.
+
+    A policy's mean is marked ``*`` only when it is the metric's winner: its paired
+    interval against every other policy excludes zero in its favour.
     """
-    table = Table(title=f"{scenario}: mean ± 95% interval over seeds", header_style="bold")
+    n = len(comparison.seeds)
+    table = Table(
+        title=f"{comparison.scenario}: mean ± 95% interval over {n} seeds", header_style="bold"
+    )
     table.add_column("metric")
-    for policy in grid:
+    for policy in comparison.policies:
         table.add_column(policy, justify="right")
-    summaries: dict[str, dict[str, MetricSummary]] = {}
-    for metric, higher in HIGHER_IS_BETTER.items():
-        per_policy = {}
-        for policy, runs in grid.items():
-            values = [getattr(m, metric) for m in runs]
-            if any(v is None for v in values):
-                continue
-            per_policy[policy] = summarize([float(v) for v in values])
-        if not per_policy:
-            continue
-        summaries[metric] = per_policy
-        means = [s.mean for s in per_policy.values()]
-        best = max(means) if higher else min(means)
+    for metric, per_policy in comparison.summary.items():
         cells = []
-        for policy in grid:
-            s = per_policy.get(policy)
-            if s is None:
-                cells.append("-")
-                continue
-            mark = " *" if len(per_policy) > 1 and math.isclose(s.mean, best) else ""
-            cells.append(f"{_fmt(s.mean)} ± {_fmt(s.half_width)}{mark}")
-        table.add_row(metric + (" ↑" if higher else " ↓"), *cells)
-    table.caption = "* best mean per metric; ↑ higher is better, ↓ lower is better"
+        for policy in comparison.policies:
+            i = per_policy.get(policy)
+            mark = " *" if comparison.winners.get(metric) == policy else ""
+            cells.append("-" if i is None else i.text() + mark)
+        table.add_row(metric + (" ↑" if HIGHER_IS_BETTER[metric] else " ↓"), *cells)
+    table.caption = (
+        "* significantly best: its paired 95% interval against every other policy "
+        "excludes zero; ↑ higher is better, ↓ lower is better"
+    )
     console.print(table)
-    return summaries
+    others = [p for p in comparison.policies if p != comparison.baseline]
+    if not others:
+        return
+    diffs = Table(
+        title=f"paired differences against {comparison.baseline} (same seeds), 95% interval",
+        header_style="bold",
+    )
+    diffs.add_column("metric")
+    for policy in others:
+        diffs.add_column(f"{policy} - {comparison.baseline}", justify="right")
+    for metric, per_policy in comparison.differences.items():
+        cells = ["-" if p not in per_policy else _difference(metric, per_policy[p]) for p in others]
+        diffs.add_row(metric, *cells)
+    diffs.caption = "better / worse: the interval excludes zero; otherwise no difference is shown"
+    console.print(diffs)

@@ -10,6 +10,7 @@ from agents.manager import TaskManager
 from scenarios.build import Simulation, build
 from scenarios.loader import LoadedScenario
 from scenarios.metrics import RunResult, collect
+from scenarios.recorder import Recorder
 
 __all__ = ["Outcome", "run_scenario", "run_simulation"]
 
@@ -43,9 +44,10 @@ def run_simulation(sim: Simulation, *, on_progress: Progress | None = None) -> O
             callback(total - manager.board.open_count() - manager.arrivals_left, total)
 
         sim.manager.listeners.append(listener)
+    recorder = Recorder.attach(sim.runtime)
     summary = sim.runtime.run(until=sim.until)
     trace = sim.runtime.trace_lines() if sim.runtime.trace is not None else None
-    return Outcome(collect(sim, summary), trace)
+    return Outcome(collect(sim, summary, recorder), trace)
 
 
 def run_scenario(

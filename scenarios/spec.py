@@ -14,6 +14,7 @@ from typing import Any, Literal
 
 from pydantic import Field, JsonValue, field_validator, model_validator
 
+from scenarios._records import DataFile
 from scenarios._schema import FieldProblemError, _Spec
 from scenarios.distributions import ConstantDist, Distribution, UniformDist, _constant, _within
 from scenarios.workflow import ConsensusSpec, EventSpec, PullingSpec, QASpec, WorkloadSpec
@@ -100,19 +101,34 @@ class WorkerGenerate(_Spec):
 
 
 class WorkersSpec(_Spec):
-    """Workers: a list (``items``), generated ones (``generate``), or both."""
+    """Workers: a list (``items``), generated ones (``generate``), or both.
+
+    ``file`` names an annotators file (``scenarios.datafiles``); the loader puts its
+    rows after the listed ``items``.
+    """
 
     items: list[WorkerItem] = Field(default_factory=list)
     generate: WorkerGenerate | None = None
+    file: DataFile | None = None
 
     @model_validator(mode="after")
     def _some(self) -> WorkersSpec:
+        _read_by_the_loader(self.file)
         if not self.items and self.generate is None:
-            raise ValueError("give workers.items or workers.generate")
+            raise ValueError("give workers.items, workers.generate or workers.file")
         names = [w.name for w in self.items]
         if len(set(names)) != len(names):
             raise FieldProblemError("items", "worker names must be unique")
         return self
+
+
+def _read_by_the_loader(file: DataFile | None) -> None:
+    if file is not None and file.rows is None:
+        raise FieldProblemError(
+            "file",
+            "a data file is read by load_scenario; in Python, pass "
+            "scenarios.read_items(...) or read_annotators(...) as items",
+        )
 
 
 class TaskItem(_Spec):
@@ -126,6 +142,8 @@ class TaskItem(_Spec):
     due: float | None = None
     truth: str | None = None
     arrival: float = Field(default=0.0, ge=0)
+    labels: list[str] = Field(default_factory=list)
+    metadata: dict[str, JsonValue] = Field(default_factory=dict)
 
 
 class PhaseSpec(_Spec):
@@ -188,15 +206,21 @@ class TaskGenerate(_Spec):
 
 
 class TasksSpec(_Spec):
-    """Tasks: a list (``items``), generated ones (``generate``), or both."""
+    """Tasks: a list (``items``), generated ones (``generate``), or both.
+
+    ``file`` names an items file (``scenarios.datafiles``); the loader puts its rows
+    after the listed ``items``.
+    """
 
     items: list[TaskItem] = Field(default_factory=list)
     generate: TaskGenerate | None = None
+    file: DataFile | None = None
 
     @model_validator(mode="after")
     def _some(self) -> TasksSpec:
+        _read_by_the_loader(self.file)
         if not self.items and self.generate is None:
-            raise ValueError("give tasks.items or tasks.generate")
+            raise ValueError("give tasks.items, tasks.generate or tasks.file")
         ids = [t.id for t in self.items]
         if len(set(ids)) != len(ids):
             raise FieldProblemError("items", "task ids must be unique")

@@ -9,8 +9,8 @@ from agents.policies import policy_names
 from protocol import decode
 from scenarios.build import build
 from scenarios.cli import main
+from scenarios.compare import HIGHER_IS_BETTER
 from scenarios.loader import bundled_scenarios, load_scenario
-from scenarios.report import HIGHER_IS_BETTER
 from scenarios.run import run_scenario
 
 METRIC_KEYS = {
@@ -255,11 +255,14 @@ class TestCompare:
         for metric, per_policy in summary.items():
             assert set(per_policy) == {"best_fit", "round_robin"}, metric
             for entry in per_policy.values():
-                assert set(entry) == {"mean", "half_width", "n"}
+                assert set(entry) == {"mean", "half_width", "low", "high", "n"}
                 assert entry["n"] == 2
         # The seed's workload is deterministic, so both seeds agree exactly.
-        assert summary["makespan"]["best_fit"] == {"mean": 8.0, "half_width": 0.0, "n": 2}
-        assert summary["success_rate"]["best_fit"] == {"mean": 1.0, "half_width": 0.0, "n": 2}
+        exact = {"mean": 8.0, "half_width": 0.0, "low": 8.0, "high": 8.0, "n": 2}
+        assert summary["makespan"]["best_fit"] == exact
+        assert summary["success_rate"]["best_fit"]["half_width"] == 0.0
+        assert document["baseline"] == "best_fit"
+        assert set(document["differences"]["makespan"]) == {"round_robin"}
         assert [len(document["runs"][p]) for p in ("best_fit", "round_robin")] == [2, 2]
         assert "quickstart: mean" in capsys.readouterr().out
 
@@ -275,8 +278,10 @@ class TestCompare:
         assert captured.err.startswith("error: unknown policy 'nope'; known policies: ")
         assert captured.out == ""
 
-    def test_best_mean_is_marked(self, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-        """The table marks the better success rate with ``*`` and not the worse."""
+    def test_significant_winner_is_marked(
+        self, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    ) -> None:
+        """Two seeds with the same gap: the paired interval excludes zero, ``*`` marks it."""
         # The seed's team connected senior first: round_robin hands task 3 to the junior.
         path = tmp_path / "reversed.toml"
         workers = "".join(
@@ -288,10 +293,21 @@ class TestCompare:
         )
         path.write_text(workers + tasks, encoding="utf-8")
         args = ["compare", str(path), "--policy", "best_fit", "--policy", "round_robin"]
+        assert main([*args, "--seeds", "2"]) == 0
+        rows = [line for line in capsys.readouterr().out.splitlines() if "success_rate" in line]
+        cells = [[cell.strip() for cell in row.strip("│┃ ").split("│")] for row in rows]
+        assert cells == [
+            ["success_rate ↑", "1 ± 0 *", "0.666667 ± 0"],
+            ["success_rate", "-0.333333 ± 0 worse"],
+        ]
+        # One seed is no evidence: nothing is marked.
         assert main([*args, "--seeds", "1"]) == 0
-        row = next(line for line in capsys.readouterr().out.splitlines() if "success_rate" in line)
-        cells = [cell.strip() for cell in row.strip("│┃ ").split("│")]
-        assert cells == ["success_rate ↑", "1 ± 0 *", "0.667 ± 0"]
+        rows = [line for line in capsys.readouterr().out.splitlines() if "success_rate" in line]
+        cells = [[cell.strip() for cell in row.strip("│┃ ").split("│")] for row in rows]
+        assert cells == [
+            ["success_rate ↑", "1 (n=1)", "0.666667 (n=1)"],
+            ["success_rate", "-0.333333 (n=1)"],
+        ]
 
 
 class TestResultDocument:

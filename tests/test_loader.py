@@ -286,7 +286,8 @@ class TestInvalidFile:
         """A workers table with neither items nor generate says what to give."""
         path = write(tmp_path, "[workers]\n" + MINIMAL_TASKS)
         with pytest.raises(
-            ScenarioError, match=problem(path, "workers: give workers.items or workers.generate")
+            ScenarioError,
+            match=problem(path, "workers: give workers.items, workers.generate or workers.file"),
         ):
             load_scenario(path)
 

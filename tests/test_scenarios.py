@@ -4,6 +4,7 @@ Set ``SKILLSIM_UPDATE_GOLDEN=1`` to rewrite ``scenarios/library/expected/<name>.
 from the current code instead of comparing with it.
 """
 
+import csv
 import json
 import os
 from collections.abc import Callable
@@ -116,6 +117,18 @@ class TestWhyEachScenarioIsThere:
         """mixed_skills: ten thousand tasks, every one of them finished."""
         metrics = result_of("mixed_skills").metrics
         assert (metrics.total, metrics.completed + metrics.failed) == (10_000, 10_000)
+
+    def test_platform_export_replays_the_rows_to_annotate(
+        self, result_of: Callable[[str], RunResult]
+    ) -> None:
+        """platform_export: exactly the CSV rows marked to-annotate arrive, at their times."""
+        with (LIBRARY / "data" / "platform_items.csv").open(encoding="utf-8") as stream:
+            rows = [r for r in csv.DictReader(stream) if r["metadata.user.status"] == "to-annotate"]
+        result = result_of("platform_export")
+        assert {t.id: t.arrived for t in result.tasks} == {
+            r["id"]: float(r["arrival"]) for r in rows
+        }
+        assert len(rows) == 116
 
 
 class TestEvents:

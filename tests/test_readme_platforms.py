@@ -1,0 +1,120 @@
+"""The README's platform sections: the mapping table names what exists, the example runs."""
+
+import re
+from pathlib import Path
+from typing import get_args
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+import pytest
+from pydantic import BaseModel
+
+from agents.manager import TaskManager
+from scenarios.datafiles import read_items
+from scenarios.loader import LIBRARY
+from scenarios.spec import ScenarioSpec, TasksSpec, WorkersSpec
+from scenarios.workflow import ConsensusSpec, EventSpec, PullingSpec, QASpec, WorkloadSpec
+
+README = Path(__file__).parent.parent / "README.md"
+SECTIONS: dict[str, type[BaseModel]] = {
+    "consensus": ConsensusSpec,
+    "pulling": PullingSpec,
+    "qa": QASpec,
+    "workload": WorkloadSpec,
+    "tasks": TasksSpec,
+    "workers": WorkersSpec,
+}
+
+pytestmark = pytest.mark.usefixtures("quiet_logs")
+
+
+def section(title: str) -> str:
+    text = README.read_text(encoding="utf-8")
+    start = text.index(f"## {title}\n")
+    end = text.index("\n## ", start + 1)
+    return text[start:end]
+
+
+def mapping() -> list[tuple[str, str]]:
+    rows = [
+        line.split(" | ")
+        for line in section("The platforms' nouns and calls in skillsim").splitlines()
+        if line.startswith("| ") and not line.startswith("| platform")
+    ]
+    return [(platform.removeprefix("| "), ours.removesuffix(" |")) for platform, ours in rows]
+
+
+class TestMappingTable:
+    def test_every_seed_call_about_distributing_work_has_a_row(self) -> None:
+        """Each distribution call of seeds 000-002 appears in the platform column."""
+        platform = " ".join(p for p, _ in mapping())
+        calls = [
+            "tasks.create(", "assignee_ids", "due_date", "item_ids", "filters", "batch_size",
+            "max_batch_workload", "allowed_assignees", "WorkloadUnit", "consensus_percentage",
+            "consensus_assignees", "create_qa_task", "redistribute(", "reassign(",
+            "reassign_items(", "add_items(", "remove_items(", "set_status(", "tasks.get(",
+            "tasks.list()", "assignments.list()", "assignments.get(", "task.delete()",
+            "assignment.delete()", "task.update()", "min_submitted", "progress(",
+        ]  # fmt: skip
+        assert [c for c in calls if c not in platform] == []
+
+    def test_named_manager_calls_exist(self) -> None:
+        """Each ``manager.name(...)`` the table gives is a method of TaskManager."""
+        named = {m for _, ours in mapping() for m in re.findall(r"`manager\.(\w+)\(", ours)}
+        assert named == {"redistribute", "reassign", "add_tasks", "remove_tasks", "set_status",
+                         "progress"}  # fmt: skip
+        assert [m for m in sorted(named) if not callable(getattr(TaskManager, m, None))] == []
+
+    def test_named_events_exist(self) -> None:
+        """Each scenario event the table gives is an action of [[events]]."""
+        named = {e for _, ours in mapping() for e in re.findall(r"event `(\w+)`", ours)}
+        actions = set(get_args(EventSpec.model_fields["action"].annotation))
+        assert named
+        assert named <= actions
+
+    def test_named_scenario_keys_exist(self) -> None:
+        """Each ``[section] key, key`` the table gives is a field of that table."""
+        found = []
+        for _, ours in mapping():
+            for table, keys in re.findall(r"`\[{1,2}(\w+)\]{1,2} ([\w, ]+)`", ours):
+                for key in keys.split(", "):
+                    found.append((table, key, key in SECTIONS[table].model_fields))
+        assert {t for t, _, _ in found} == {"consensus", "pulling", "qa", "workload", "tasks"}
+        assert [f for f in found if not f[2]] == []
+        assert "min_submitted" in ScenarioSpec.model_fields
+
+    def test_what_is_missing_is_marked(self) -> None:
+        """Rows for what skillsim lacks say so: assignments, task lookup, per-item reassign."""
+        missing = {p for p, ours in mapping() if "**not yet**" in ours}
+        for platform in (
+            "`task.reassign_items(item_ids, assignee_id)`",
+            "`allowed_assignees=[...]`",
+        ):
+            assert platform in missing
+
+
+class TestPythonExample:
+    def test_the_loading_example_runs(
+        self, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        """The README's Python example reads Parquet and CSV and runs them."""
+        text = section("Loading a platform export")
+        code = text.split("```python\n")[1].split("```")[0]
+        data = LIBRARY / "data"
+        export = read_items(data / "platform_items.csv")  # the bundled export, as Parquet
+        rows = [
+            {"id": i.id, "difficulty": i.difficulty, "category": i.skill, "arrival": i.arrival,
+             "due": i.due, "truth": i.truth, "labels": i.labels, "metadata": i.metadata}
+            for i in export
+        ]  # fmt: skip
+        pq.write_table(pa.Table.from_pylist(rows), tmp_path / "items.parquet")
+        (tmp_path / "annotators.csv").write_text(
+            "name,skill,skills.vision,capacity\nana,6,8,2\nbo,4,,1\n", encoding="utf-8"
+        )
+        monkeypatch.chdir(tmp_path)
+        scope: dict[str, object] = {}
+        exec(compile(code, "README.md", "exec"), scope)  # the README's own code
+        outcome = scope["outcome"]
+        metrics = outcome.result.metrics  # type: ignore[attr-defined]
+        assert metrics.total == len(export) == 150
+        assert metrics.completed + metrics.failed == metrics.total
