@@ -19,11 +19,16 @@ from agents.distribution import (
 from agents.errors import (
     AgentStateError,
     HandlerRegistrationError,
+    JobError,
     MissingExtraError,
     NoRuntimeError,
     PolicyError,
     QualityInputError,
     SimulationStalledError,
+    UnknownAnnotatorError,
+    UnknownAssignmentError,
+    UnknownItemError,
+    UnknownJobError,
 )
 from agents.filters import (
     FILTER_FIELDS,
@@ -42,6 +47,10 @@ from agents.filters import (
 )
 from agents.handlers import HandlerSpec, handler_specs, on, on_connect, on_disconnect, on_run
 from agents.index import FreeIndex, IndexKey
+from agents.job import Job, JobAssignment, JobAssignments
+from agents.job_moves import JobMoves
+from agents.jobs import Jobs
+from agents.jobstate import JobState, check_mode, due_by, open_records
 from agents.label_metrics import accuracy, correct_labels, cost_per_correct
 from agents.loop import SimulationLoop, Timer
 from agents.manager import TaskManager
@@ -99,6 +108,13 @@ __all__ = [
     "HandlerSpec",
     "Hold",
     "IndexKey",
+    "Job",
+    "JobAssignment",
+    "JobAssignments",
+    "JobError",
+    "JobMoves",
+    "JobState",
+    "Jobs",
     "LogisticModel",
     "MissingExtraError",
     "NoRuntimeError",
@@ -124,6 +140,10 @@ __all__ = [
     "TaskState",
     "ThresholdModel",
     "Timer",
+    "UnknownAnnotatorError",
+    "UnknownAssignmentError",
+    "UnknownItemError",
+    "UnknownJobError",
     "VirtualClock",
     "WorkerAgent",
     "WorkerProfile",
@@ -133,12 +153,14 @@ __all__ = [
     "accuracy",
     "answer_for",
     "check_assignment",
+    "check_mode",
     "check_workload",
     "confidence",
     "correct_labels",
     "cost_per_correct",
     "current_runtime",
     "dawid_skene",
+    "due_by",
     "eased_gc",
     "exclusions",
     "fleiss_kappa",
@@ -152,6 +174,7 @@ __all__ = [
     "on_connect",
     "on_disconnect",
     "on_run",
+    "open_records",
     "parse_filter",
     "pending_view",
     "posterior",

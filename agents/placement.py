@@ -42,9 +42,14 @@ def exclusions(
     return exclude, only
 
 
-def pending_view(record: TaskRecord, excluded: Mapping[TaskId, set[str]]) -> PendingTask:
-    """The frozen view of an offered task."""
+def pending_view(
+    record: TaskRecord,
+    excluded: Mapping[TaskId, set[str]],
+    outsiders: frozenset[str] = frozenset(),
+) -> PendingTask:
+    """The frozen view of an offered task (``outsiders``: workers it is closed to)."""
     exclude, only = exclusions(record, excluded)
+    exclude |= outsiders
     return PendingTask(
         task=record.task,
         attempts=record.attempts,
