@@ -219,7 +219,8 @@ class Dispatcher:
         """Let only ``allowed`` workers take ``task_id`` (``None``: anyone again).
 
         The set is read at each placement, so a caller may keep it and change it (a
-        job's assignees, shared by all its items).
+        job's assignees, shared by all its items); while it is empty, anyone may take
+        the task (a job whose last assignee left).
         """
         if allowed is None:
             self._allowed.pop(task_id, None)
@@ -229,7 +230,7 @@ class Dispatcher:
     def outsiders(self, task_id: TaskId) -> frozenset[str]:
         """Known workers that may not take ``task_id`` because it is restricted."""
         allowed = self._allowed.get(task_id) if self._allowed else None
-        if allowed is None:
+        if not allowed:
             return frozenset()
         return frozenset(w for w in self.workers if w not in allowed)
 

@@ -104,9 +104,10 @@ class JobMoves:
         return moved
 
     def reassign(self, job: str | Job, annotator: str, assignee_ids: Iterable[str]) -> int:
-        """Move an assignment's unstarted items to one or several annotators in turn.
+        """Move an assignment's items to one or several annotators in turn.
 
-        The annotator leaves the job; what it started finishes where it is.
+        The annotator leaves the job; what it started finishes where it is (and any
+        later attempt goes to its new annotator).
 
         Returns:
             How many items moved.
@@ -123,14 +124,19 @@ class JobMoves:
             raise JobError("reassign needs at least one annotator")
         for target in targets:
             self.check_usable(target, known=True)
-        movable = [r for r in open_records(self.board, state, annotator) if _unstarted(r)]
-        for target in targets:
-            state.join(target)
+        share = open_records(self.board, state, annotator)
         state.leave(annotator)
-        return sum(self._move(r, targets[n % len(targets)]) for n, r in enumerate(movable))
+        for target in targets:
+            state.join(target)  # the annotator itself, if named, stays
+        return sum(
+            self._hand_over(r, annotator, targets[n % len(targets)]) for n, r in enumerate(share)
+        )
 
     def delete_assignment(self, job: str | Job, annotator: str) -> int:
-        """Delete an assignment: its unstarted items go to the other assignees in turn.
+        """Delete an assignment: its items go to the other usable assignees in turn.
+
+        What the annotator started finishes where it is. With nobody left, the job's
+        items are open to anyone.
 
         Returns:
             How many items moved.
@@ -141,17 +147,12 @@ class JobMoves:
         """
         state = self.jobs.state(job)
         state.check_assignment(annotator)
-        movable = [r for r in open_records(self.board, state, annotator) if _unstarted(r)]
+        share = open_records(self.board, state, annotator)
         state.leave(annotator)
-        rest = [a for a in state.assignees if self._usable(a)]
+        rest: list[str | None] = [a for a in state.assignees if self._usable(a)]
         if not rest:
-            for record in movable:
-                self._move(record, None)
-            state.allowed.clear()
-            for item_id in state.items:
-                self.dispatcher.restrict(item_id, None)  # nobody left: anyone may take it
-            return len(movable)
-        return sum(self._move(r, rest[n % len(rest)]) for n, r in enumerate(movable))
+            rest = [None]  # nobody left: anyone may take them (an empty allowed set)
+        return sum(self._hand_over(r, annotator, rest[n % len(rest)]) for n, r in enumerate(share))
 
     def _usable(self, annotator: str) -> bool:
         worker = self.dispatcher.workers.get(annotator)
@@ -171,6 +172,25 @@ class JobMoves:
             return
         if not worker.usable:
             raise JobError(f"annotator {annotator!r} takes no new work (gone or leaving)")
+
+    def _hand_over(self, record: TaskRecord, annotator: str, target: str | None) -> bool:
+        """Give ``annotator``'s part of an item to ``target``; whether work moved.
+
+        A started hold stays and finishes; the pin (what comes after it) moves.
+        """
+        board = self.board
+        if target == annotator:
+            return False
+        if record.designated == annotator:
+            board.designate(record, target)
+        hold = record.holders.get(annotator)
+        if hold is not None and hold.started is not None:
+            return False
+        if hold is not None:
+            self._send(annotator, TaskWithdrawn(task_id=record.id))
+            board.reassigned(record)
+        self.dispatcher.request_pass()
+        return True
 
     def _move(self, record: TaskRecord, target: str | None) -> bool:
         """Pin an unfinished item to ``target``, taking back unstarted holds of others."""

@@ -342,6 +342,15 @@ class Jobs:
 
     # -- the manager's hooks ---------------------------------------------------------
 
+    def follow_pins(self) -> None:
+        """After a run-wide reassign or redistribute: whoever got a job's item joins it."""
+        for state in self._jobs.values():
+            if state.deleted:
+                continue
+            for record in open_records(self.board, state, None):
+                if record.designated is not None and record.designated not in state.assignees:
+                    state.join(record.designated)
+
     def settled(self, record: TaskRecord) -> None:
         """An item reached its final state: a completed one goes to QA jobs over it."""
         owner = self._owner.get(record.id)

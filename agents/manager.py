@@ -347,12 +347,22 @@ class TaskManager(BaseAgent):
         return self.operations.set_status(status, task_ids)
 
     def reassign(self, from_worker: str, to_worker: str) -> int:
-        """Move unstarted work to another worker (see :meth:`Operations.reassign`)."""
-        return self.operations.reassign(from_worker, to_worker)
+        """Move unstarted work to another worker (see :meth:`Operations.reassign`).
+
+        A worker given items of a job joins that job.
+        """
+        moved = self.operations.reassign(from_worker, to_worker)
+        self.jobs.follow_pins()
+        return moved
 
     def redistribute(self, workload: Iterable[WorkloadUnit]) -> int:
-        """Split unstarted work again (see :meth:`Operations.redistribute`)."""
-        return self.operations.redistribute(workload)
+        """Split unstarted work again (see :meth:`Operations.redistribute`).
+
+        A worker given items of a job joins that job.
+        """
+        moved = self.operations.redistribute(workload)
+        self.jobs.follow_pins()
+        return moved
 
     # -- reporting ------------------------------------------------------------------------
 
