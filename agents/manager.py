@@ -144,7 +144,7 @@ class TaskManager(BaseAgent):
             self.operations,
             self.distribution,
             send=self.send_nowait,
-            clock=lambda: self.now if self.started else 0.0,
+            clock=self._clock,
             dataset=dataset,
         )
         units = self.distribution.workload
@@ -156,8 +156,9 @@ class TaskManager(BaseAgent):
     # -- wiring ---------------------------------------------------------------------------
 
     def _clock(self) -> float:
+        # Before the run starts (jobs made and closed while setting up), it is time 0.
         runtime = self._runtime
-        return self.now if runtime is None else runtime.clock.now()
+        return 0.0 if runtime is None else runtime.clock.now()
 
     def _rng(self) -> Any:
         return self.random
