@@ -4,13 +4,14 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+EXTRAS := dev,optimal,bench,data,plot
 
-.PHONY: demo test lint format bench clean schema figures
+.PHONY: demo test lint format bench bench-quick clean schema figures
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	@$(BIN)/python -m pip install --quiet --disable-pip-version-check --upgrade pip
-	@$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[dev,optimal,bench,data,plot]'
+	@$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[$(EXTRAS)]'
 	@touch $(STAMP)
 
 demo: $(STAMP)
@@ -25,12 +26,30 @@ format: $(STAMP)
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
 
+# The suite also runs on every other CPython 3.11+ the machine has (.ci/pythons),
+# each in its own .venv-3.X made on first use; lint runs once, above.
 test: lint
 	$(BIN)/python -m pytest
+	@for py in $$(.ci/pythons $(BIN)/python); do \
+		v=$$($$py -c 'import sys; print("%d.%d" % sys.version_info[:2])'); \
+		venv=.venv-$$v; \
+		if [ ! -f $$venv/.installed ] || [ pyproject.toml -nt $$venv/.installed ]; then \
+			echo "== installing into $$venv ($$py)"; \
+			$$py -m venv $$venv && \
+			$$venv/bin/python -m pip install --quiet --disable-pip-version-check -e '.[$(EXTRAS)]' && \
+			touch $$venv/.installed || exit 1; \
+		fi; \
+		echo "== pytest on Python $$v"; \
+		$$venv/bin/python -m pytest -p no:cacheprovider || exit 1; \
+	done
 
+# The scale targets and the figure of benchmarks/RESULTS.md, in one command.
 bench: $(STAMP)
 	$(BIN)/python benchmarks/bus_throughput.py
-	$(BIN)/python benchmarks/scale.py
+	$(BIN)/python benchmarks/targets.py --json benchmarks/targets.json --figure benchmarks/scaling.png
+
+bench-quick: $(STAMP)
+	$(BIN)/python benchmarks/targets.py --quick
 
 # The published JSON schema of `skillsim run --json` (a test checks it is current).
 schema: $(STAMP)
@@ -43,4 +62,4 @@ figures: $(STAMP)
 		--seeds 5 --baseline random --out docs/figures/skill_match
 
 clean:
-	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache .hypothesis
+	rm -rf $(VENV) .venv-3.* .mypy_cache .ruff_cache .pytest_cache .hypothesis

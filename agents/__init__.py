@@ -52,7 +52,7 @@ from agents.job_moves import JobMoves
 from agents.jobs import Jobs
 from agents.jobstate import JobState, check_mode, due_by, open_records
 from agents.label_metrics import accuracy, correct_labels, cost_per_correct
-from agents.loop import SimulationLoop, Timer
+from agents.loop import SimulationLoop, Timer, check_asyncio_internals
 from agents.manager import TaskManager
 from agents.memory import eased_gc
 from agents.operations import Operations, Workload
@@ -69,11 +69,12 @@ from agents.performance import (
 from agents.placement import (
     Estimator,
     check_assignment,
+    choose,
     exclusions,
     pending_view,
     worker_view,
 )
-from agents.progress import progress
+from agents.progress import progress, unfinished
 from agents.record import TERMINAL, BoardSnapshot, Hold, TaskRecord, TaskState
 from agents.roster import ReviewJob, WorkerRecord, review_key
 from agents.runtime import Runtime, current_runtime, run
@@ -153,8 +154,10 @@ __all__ = [
     "accuracy",
     "answer_for",
     "check_assignment",
+    "check_asyncio_internals",
     "check_mode",
     "check_workload",
+    "choose",
     "confidence",
     "correct_labels",
     "cost_per_correct",
@@ -187,6 +190,7 @@ __all__ = [
     "split",
     "task_draws",
     "to_dql",
+    "unfinished",
     "weighted",
     "worker_view",
 ]

@@ -49,6 +49,7 @@ class TaskBoard:
         self._seq = itertools.count()
         self._terminal = {TaskState.COMPLETED: 0, TaskState.FAILED: 0, TaskState.REMOVED: 0}
         self._designated: dict[str, dict[TaskId, TaskRecord]] = {}
+        self._live = 0  # queued records
 
     def __len__(self) -> int:
         return len(self._records)
@@ -103,6 +104,7 @@ class TaskBoard:
         token = record._token + 1
         _set(record, "_token", token)
         _set(record, "_queued", True)
+        self._live += 1
         heap = self._queues.get(record.task.skill)
         if heap is None:
             heap = self._queues[record.task.skill] = []
@@ -115,6 +117,8 @@ class TaskBoard:
             The tasks in placement order (priority, then arrival). Hand every one back
             with :meth:`restore` after the placement pass.
         """
+        if not self._live:
+            return []
         taken: list[tuple[int, int, TaskRecord]] = []
         pop = heapq.heappop
         for heap in self._queues.values():
@@ -124,6 +128,7 @@ class TaskBoard:
                 if token != record._token or not record._queued:
                     continue
                 _set(record, "_queued", False)
+                self._live -= 1
                 taken.append((priority, seq, record))
                 count += 1
         if len(self._queues) > 1:
@@ -137,7 +142,7 @@ class TaskBoard:
 
     def queued(self) -> int:
         """Tasks in the queue (live entries)."""
-        return sum(1 for r in self._records.values() if r._queued)
+        return self._live
 
     # -- holding -------------------------------------------------------------------
 
@@ -335,7 +340,9 @@ class TaskBoard:
         _open(record)
         _set(record, "terminal", state)
         _set(record, "finished", now)
-        _set(record, "_queued", False)
+        if record._queued:
+            _set(record, "_queued", False)
+            self._live -= 1
         _set(record, "success", state is TaskState.COMPLETED if success is None else success)
         _set(record, "answer", answer)
         _set(record, "answer_weighted", answer_weighted)

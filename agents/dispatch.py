@@ -35,16 +35,17 @@ from agents.board import Hold, TaskBoard, TaskRecord
 from agents.distribution import Distribution
 from agents.index import FreeIndex
 from agents.performance import PerformanceModel
-from agents.placement import check_assignment, exclusions, pending_view, worker_view
+from agents.placement import check_assignment, choose, pending_view, worker_view
 from agents.policies.base import Policy, Snapshot
 from agents.policies.best_fit import BestFit
 from agents.policies.most_skilled import MostSkilled
-from agents.policies.pool import next_above
 from agents.roster import ReviewJob, WorkerRecord, review_key
 from agents.worker import WorkerProfile
 from protocol.messages import AgentDetail, Message, TaskAssignment, TaskId
 
 __all__ = ["Dispatcher"]
+
+_NOBODY: frozenset[str] = frozenset()
 
 
 class Dispatcher:
@@ -310,6 +311,7 @@ class Dispatcher:
     def _push_indexed(self) -> None:
         index = self.index
         board = self.board
+        top = self._indexed == "most_skilled"
         while index.total > 0:
             window = board.window(per_category=index.total)
             if not window:
@@ -319,7 +321,8 @@ class Dispatcher:
                 for record in window:
                     if index.total <= 0:
                         break
-                    worker = self._choose(record)
+                    closed = self.outsiders(record.id) if self._allowed else _NOBODY
+                    worker = choose(index, self.workers, record, self._excluded, top, closed)
                     if worker is not None:
                         self.assign(record, worker)
                         given += 1
@@ -327,42 +330,6 @@ class Dispatcher:
                 board.restore(window)
             if not given:
                 return
-
-    def _choose(self, record: TaskRecord) -> WorkerRecord | None:
-        index = self.index
-        category = record.task.skill
-        exclude: frozenset[str] = frozenset()
-        only = None
-        if record._holders is not None or record.designated is not None or record.responses:
-            exclude, only = exclusions(record, self._excluded)
-        elif record.id in self._excluded:
-            exclude = frozenset(self._excluded[record.id])
-        if self._allowed and record.id in self._allowed:
-            exclude = exclude | self.outsiders(record.id)
-        if only is not None:
-            return self._choose_only(record, only, exclude)
-        allowed = None if not exclude else (lambda w: w.detail.id not in exclude)
-        if self._indexed == "most_skilled":
-            return index.most_skilled(category, allowed)
-        need = float(record.task.difficulty)
-        worker = None
-        if record.best_failed is not None:
-            above = max(need, next_above(record.best_failed))
-            worker = index.least_capable(category, above, allowed)
-        if worker is None:
-            worker = index.least_capable(category, need, allowed)
-        if worker is None:
-            worker = index.most_skilled(category, allowed)
-        return worker
-
-    def _choose_only(
-        self, record: TaskRecord, only: str, exclude: frozenset[str]
-    ) -> WorkerRecord | None:
-        # One worker may take it: the index's answer is that worker or nobody.
-        worker = self.workers.get(only)
-        if worker is None or only not in self.index or only in exclude:
-            return None
-        return worker if worker.takes(record.task.skill) else None
 
     def _push_snapshot(self) -> None:
         # Longest idle first, as the snapshot promises: a worker with room left keeps

@@ -20,9 +20,16 @@ Design:
 
     Timers that fall due at the same instant run in the order they were scheduled:
     the heap is keyed by ``(when, seq)``, never by object identity, so equal runs give
-    equal traces. This relies on two details of CPython's ``BaseEventLoop`` that have
-    held since 3.4: the ``_scheduled`` heap of ``TimerHandle`` and the ``selector.select``
-    call in ``_run_once``.
+    equal traces.
+
+asyncio internals:
+    This module relies on three details of CPython's ``BaseEventLoop`` beyond its
+    public API, all held since 3.4 and tested on 3.11, 3.12 and 3.13: the
+    ``_scheduled`` heap of ``TimerHandle`` (with ``TimerHandle._scheduled`` set when
+    on it), ``_check_closed()``, and ``_run_once`` calling ``selector.select(timeout)``
+    when nothing is ready. Every access to them is in the "asyncio internals" section
+    below, and :func:`check_asyncio_internals` refuses, with a clear error, a Python
+    whose asyncio lacks them, instead of a simulation that goes wrong later.
 """
 
 from __future__ import annotations
@@ -31,17 +38,55 @@ import asyncio
 import heapq
 import itertools
 import selectors
+import sys
 from collections.abc import Callable, Mapping
 from contextvars import Context
 from typing import Any, TypeVarTuple, Unpack
 
 from agents.clock import Clock
 
-__all__ = ["SimulationLoop", "Timer"]
+__all__ = ["SimulationLoop", "Timer", "check_asyncio_internals"]
 
 _Ts = TypeVarTuple("_Ts")
 
 _SNAP = 1e-9  # a timer this close to the jump target is the target (float noise)
+
+
+# -- asyncio internals (the only place that touches them) -------------------------------
+
+
+def check_asyncio_internals(loop: asyncio.AbstractEventLoop) -> None:
+    """Check that ``loop`` has the private parts of ``BaseEventLoop`` this module uses.
+
+    Raises:
+        RuntimeError: naming what is missing and the Python version.
+    """
+    missing = [
+        name
+        for name in ("_scheduled", "_check_closed", "_run_once", "_selector")
+        if not hasattr(loop, name)
+    ]
+    if missing or not isinstance(getattr(loop, "_scheduled", None), list):
+        raise RuntimeError(
+            f"this Python's asyncio ({sys.version.split()[0]}) lacks "
+            f"{', '.join(missing) or '_scheduled as a list'}, which the simulation loop "
+            "needs (tested on CPython 3.11, 3.12 and 3.13)"
+        )
+
+
+def _asyncio_timers(loop: asyncio.AbstractEventLoop) -> list[asyncio.TimerHandle]:
+    """The heap of asyncio's own timers (``call_later``, ``asyncio.sleep``)."""
+    return loop._scheduled  # type: ignore[attr-defined,no-any-return]
+
+
+def _push_asyncio_timer(loop: asyncio.AbstractEventLoop, timer: asyncio.TimerHandle) -> None:
+    """Put ``timer`` on asyncio's heap, as ``BaseEventLoop.call_at`` does."""
+    loop._check_closed()  # type: ignore[attr-defined]
+    heapq.heappush(_asyncio_timers(loop), timer)
+    timer._scheduled = True  # type: ignore[attr-defined]
+
+
+# -- the loop -------------------------------------------------------------------------
 
 
 class _OrderedTimerHandle(asyncio.TimerHandle):
@@ -129,6 +174,7 @@ class SimulationLoop(asyncio.SelectorEventLoop):
         self._timers: list[tuple[float, int, Timer]] = []
         self._deadline: tuple[float, Callable[[], None]] | None = None
         super().__init__(_ClockSelector(lambda: self))
+        check_asyncio_internals(self)
 
     @property
     def clock(self) -> Clock:
@@ -147,10 +193,8 @@ class SimulationLoop(asyncio.SelectorEventLoop):
         context: Context | None = None,
     ) -> asyncio.TimerHandle:
         """Schedule ``callback`` at simulated time ``when``, after earlier ones for ``when``."""
-        self._check_closed()  # type: ignore[attr-defined]
         timer = _OrderedTimerHandle(next(self._timer_seq), when, callback, args, self, context)
-        heapq.heappush(self._scheduled, timer)  # type: ignore[attr-defined]
-        timer._scheduled = True  # type: ignore[attr-defined]
+        _push_asyncio_timer(self, timer)
         return timer
 
     def schedule(self, when: float, callback: Callable[..., object], *args: Any) -> Timer:
@@ -209,7 +253,7 @@ class SimulationLoop(asyncio.SelectorEventLoop):
         if timeout is None:
             self._on_stall()
             return
-        scheduled: list[asyncio.TimerHandle] = self._scheduled  # type: ignore[attr-defined]
+        scheduled = _asyncio_timers(self)
         target = now + timeout
         if scheduled and abs(scheduled[0].when() - target) <= _SNAP * max(1.0, abs(target)):
             target = scheduled[0].when()
@@ -221,7 +265,7 @@ class SimulationLoop(asyncio.SelectorEventLoop):
         deadline = self._deadline
         assert deadline is not None
         upcoming = [timers[0][0]] if timers else []
-        scheduled: list[asyncio.TimerHandle] = self._scheduled  # type: ignore[attr-defined]
+        scheduled = _asyncio_timers(self)
         if timeout is not None and scheduled:
             upcoming.append(scheduled[0].when())
         if not upcoming or min(upcoming) < deadline[0]:

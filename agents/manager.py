@@ -21,14 +21,14 @@ from typing import TYPE_CHECKING, Any, Literal
 from agents.base import BaseAgent
 from agents.board import TaskBoard
 from agents.dispatch import Dispatcher
-from agents.distribution import Distribution, WorkloadUnit, split
+from agents.distribution import Distribution, WorkloadUnit
 from agents.handlers import on, on_connect, on_disconnect
 from agents.jobs import Jobs
 from agents.operations import Operations
 from agents.performance import PerformanceModel, ThresholdModel
 from agents.policies.base import Policy
 from agents.policies.registry import make_policy
-from agents.progress import progress
+from agents.progress import progress, unfinished
 from agents.record import TaskRecord, TaskState
 from agents.roster import WorkerRecord
 from agents.runtime import current_runtime
@@ -115,15 +115,8 @@ class TaskManager(BaseAgent):
         self.finished_at: float | None = None
         self.board = TaskBoard()
         wiring: dict[str, Any] = {"send": self.send_nowait, "clock": self._clock, "log": self.log}
-        self.dispatcher = Dispatcher(
-            self.board,
-            self.policy,
-            self.model,
-            self.distribution,
-            rng=self._rng,
-            wake=self._wake,
-            **wiring,
-        )
+        parts = (self.board, self.policy, self.model, self.distribution)
+        self.dispatcher = Dispatcher(*parts, rng=self._rng, wake=self._wake, **wiring)
         self.settlement = Settlement(
             self.board,
             self.dispatcher,
@@ -147,11 +140,6 @@ class TaskManager(BaseAgent):
             clock=self._clock,
             dataset=dataset,
         )
-        units = self.distribution.workload
-        if units:
-            records = list(self.board)
-            for record, assignee in zip(records, split(len(records), units), strict=True):
-                self.board.designate(record, assignee)
 
     # -- wiring ---------------------------------------------------------------------------
 
@@ -434,12 +422,4 @@ class TaskManager(BaseAgent):
         if not self.dispatcher.ready:
             connected = self.dispatcher.connected
             return f"{self.expected_workers} expected workers, {connected} connected"
-        snap = self.board.snapshot()
-        open_tasks = snap.unfinished
-        if not open_tasks and not self.arrivals_left:
-            return None
-        review = f", {snap.submitted} awaiting review" if snap.submitted else ""
-        return (
-            f"{open_tasks} unfinished tasks ({snap.pending} pending that no connected "
-            f"worker can take, {snap.assigned + snap.in_progress} held{review})"
-        )
+        return unfinished(self.board, self.arrivals_left)

@@ -82,7 +82,7 @@ class Operations:
     def admit_initial(
         self, tasks: Iterable[Task], arrivals: Iterable[tuple[float, Task]] = ()
     ) -> None:
-        """Admit the starting tasks at time 0 and keep the later ones for their time.
+        """Admit the starting tasks at time 0 (split by workload) and keep the later ones.
 
         Raises:
             TypeError: for an item of ``tasks`` that is not a ``Task``.
@@ -95,13 +95,18 @@ class Operations:
             if task.id in self.board:
                 raise ValueError(f"duplicate task id {task.id!r} at tasks[{position}]")
             self.admit(task, 0.0)
+        units = self.distribution.workload
+        if units:  # a workload split pins each starting task to its worker
+            records = list(self.board)
+            for record, assignee in zip(records, split(len(records), units), strict=True):
+                self.board.designate(record, assignee)
         self._arrivals = sorted(arrivals, key=lambda pair: pair[0])
         seen = set()
         for when, task in self._arrivals:
             if task.id in self.board or task.id in seen:
                 raise ValueError(f"duplicate task id {task.id!r} in arrivals")
-            if when < 0:
-                raise ValueError(f"arrival time of task {task.id!r} is negative: {when!r}")
+            if not (math.isfinite(when) and when >= 0):
+                raise ValueError(f"arrival time of task {task.id!r} must be >= 0, got {when!r}")
             seen.add(task.id)
 
     @property

@@ -1,9 +1,10 @@
-"""What a policy sees: the frozen views of offered tasks and free workers, and the checks.
+"""How a task finds its worker: from the free-worker index, or through a snapshot.
 
-A policy that is not one of the indexed built-ins (``best_fit``, ``most_skilled``)
-gets a :class:`~agents.policies.base.Snapshot` at every placement pass; these
-functions build its parts from the board's and the dispatcher's records, and check
-every assignment it returns before it is sent.
+``best_fit`` and ``most_skilled`` choose straight from the dispatcher's
+:class:`~agents.index.FreeIndex` (:func:`choose`), by the same rule as their
+``assign``. Any other policy gets a :class:`~agents.policies.base.Snapshot` at every
+placement pass; the other functions build its parts from the board's and the
+dispatcher's records, and check every assignment it returns before it is sent.
 """
 
 from __future__ import annotations
@@ -12,11 +13,20 @@ from collections.abc import Callable, Iterable, Mapping
 
 from agents.board import TaskRecord
 from agents.errors import PolicyError
+from agents.index import FreeIndex
 from agents.policies.base import Assignment, PendingTask, Policy, WorkerView, can_take
+from agents.policies.pool import next_above
 from agents.roster import WorkerRecord
 from protocol.messages import TaskId
 
-__all__ = ["Estimator", "check_assignment", "exclusions", "pending_view", "worker_view"]
+__all__ = [
+    "Estimator",
+    "check_assignment",
+    "choose",
+    "exclusions",
+    "pending_view",
+    "worker_view",
+]
 
 Estimator = Callable[[str, str | None], float]
 """A policy's ``estimate(worker_id, category)``."""
@@ -118,3 +128,47 @@ def check_assignment(
         return entry[0]
     name = getattr(policy, "name", type(policy).__name__)
     raise PolicyError(f"policy {name!r} assigned task {assignment.task_id!r}{problem}")
+
+
+def choose(
+    index: FreeIndex,
+    workers: Mapping[str, WorkerRecord],
+    record: TaskRecord,
+    excluded: Mapping[TaskId, set[str]],
+    most_skilled: bool = False,
+    outsiders: frozenset[str] = frozenset(),
+) -> WorkerRecord | None:
+    """The free worker ``best_fit`` (or ``most_skilled``) gives ``record`` to, if any.
+
+    ``best_fit``: the least skilled worker at or above the difficulty, ties to the
+    longest idle; a retry first looks strictly above the best skill that failed it;
+    with nobody capable, the most skilled. Only workers that may take the task count
+    (specialty, exclusions, the one designated worker, not one of ``outsiders``).
+    """
+    category = record.task.skill
+    exclude: frozenset[str] = frozenset()
+    only = None
+    if record._holders is not None or record.designated is not None or record.responses:
+        exclude, only = exclusions(record, excluded)
+    elif record.id in excluded:
+        exclude = frozenset(excluded[record.id])
+    if outsiders:
+        exclude = exclude | outsiders
+    if only is not None:
+        # One worker may take it: the index's answer is that worker or nobody.
+        worker = workers.get(only)
+        if worker is None or only not in index or only in exclude:
+            return None
+        return worker if worker.takes(category) else None
+    allowed = None if not exclude else (lambda w: w.detail.id not in exclude)
+    if most_skilled:
+        return index.most_skilled(category, allowed)
+    need = float(record.task.difficulty)
+    worker = None
+    if record.best_failed is not None:
+        worker = index.least_capable(category, max(need, next_above(record.best_failed)), allowed)
+    if worker is None:
+        worker = index.least_capable(category, need, allowed)
+    if worker is None:
+        worker = index.most_skilled(category, allowed)
+    return worker

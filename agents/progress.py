@@ -9,7 +9,7 @@ from agents.board import TaskBoard
 from agents.record import TaskState
 from agents.roster import WorkerRecord
 
-__all__ = ["progress"]
+__all__ = ["progress", "unfinished"]
 
 
 def progress(
@@ -53,3 +53,20 @@ def progress(
             user[bucket][response.status] += 1
     out["users"] = dict(sorted(users.items()))
     return out
+
+
+def unfinished(board: TaskBoard, arrivals_left: int = 0) -> str | None:
+    """What work keeps a run from ending, in words (``None``: nothing).
+
+    Example: ``"3 unfinished tasks (1 pending that no connected worker can take,
+    1 held, 1 awaiting review)"``; the review part only when answers await review.
+    """
+    snap = board.snapshot()
+    open_tasks = snap.unfinished
+    if not open_tasks and not arrivals_left:
+        return None
+    review = f", {snap.submitted} awaiting review" if snap.submitted else ""
+    return (
+        f"{open_tasks} unfinished tasks ({snap.pending} pending that no connected "
+        f"worker can take, {snap.assigned + snap.in_progress} held{review})"
+    )

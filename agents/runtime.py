@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import math
 import random
 from collections.abc import Awaitable, Callable, Iterable
 from contextvars import ContextVar
@@ -268,9 +269,12 @@ class Runtime:
             SimulationStalledError: if ``main`` still waits when nothing is left to
                 happen.
             AgentStateError: if this runtime has run before.
+            ValueError: for an ``until`` that is NaN or infinite.
         """
         if self._ran:
             raise AgentStateError("a runtime runs once; make a new one")
+        if until is not None and not (isinstance(until, int | float) and math.isfinite(until)):
+            raise ValueError(f"until must be a finite simulated time, got {until!r}")
         self._ran = True
         self._strict = strict
         loop = SimulationLoop(self.clock, self._on_stall)

@@ -61,7 +61,7 @@ class WorkerProfile(BaseModel):
         discard_below: Decline tasks whose success chance is below this (0..1).
     """
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = ConfigDict(frozen=True, extra="forbid", allow_inf_nan=False)
 
     skill_level: float = Field(ge=0)
     skills: dict[str, float] = Field(default_factory=dict)
@@ -95,13 +95,17 @@ def answer_for(task: Task, correct: bool, draws: Draws) -> str | None:
 class WorkerAgent(BaseAgent):
     """A worker with a skill profile (the seed's ``WorkerAgent``).
 
+    The first three arguments are the seed's, positional as there:
+    ``WorkerAgent("ana", 5, ["vision"])`` is a worker of skill 5 who takes only vision
+    tasks; everything else is keyword-only.
+
     Args:
         name: The worker's name (and default id).
-        skill_level: Overall skill, >= 0.
+        skill_level: Overall skill, >= 0 and finite.
+        specialties: Categories it takes (``None``: any); a list, not a string.
         admin_peer: The manager's id, where results go; by default the sender of
             each assignment (required for ``pull``).
         skills: Per-category skills.
-        specialties: Categories it takes (``None``: any).
         capacity: Tasks worked on at once.
         discard_below: Decline tasks with a lower success chance (0..1).
         model: The performance model (default: the seed's threshold rule).
@@ -110,8 +114,10 @@ class WorkerAgent(BaseAgent):
         id: Overrides the id.
 
     Raises:
-        pydantic.ValidationError: naming the field, for a negative skill, a capacity
-            below 1, or a skill that is not a number.
+        pydantic.ValidationError: naming the field, for a negative, NaN or infinite
+            skill, a capacity below 1, or a skill that is not a number.
+        TypeError: for ``specialties`` given as one string, or an ``admin_peer`` that is
+            not an agent id.
         ValueError: for ``pull`` without ``admin_peer``.
     """
 
@@ -121,10 +127,10 @@ class WorkerAgent(BaseAgent):
         self,
         name: str,
         skill_level: float = 0.0,
-        admin_peer: str | None = None,
-        *,
-        skills: Mapping[str, float] | None = None,
         specialties: Iterable[str] | None = None,
+        *,
+        admin_peer: str | None = None,
+        skills: Mapping[str, float] | None = None,
         capacity: int = 1,
         discard_below: float = 0.0,
         model: PerformanceModel | None = None,
@@ -132,6 +138,13 @@ class WorkerAgent(BaseAgent):
         role: str | None = None,
         id: str | None = None,
     ) -> None:
+        if isinstance(specialties, str):
+            raise TypeError(
+                f"specialties must be a list of categories, not the string {specialties!r} "
+                "(the manager's id goes in admin_peer=, by keyword)"
+            )
+        if admin_peer is not None and not isinstance(admin_peer, str):
+            raise TypeError(f"admin_peer must be the manager's id (a str), got {admin_peer!r}")
         self.profile_data = WorkerProfile(
             skill_level=skill_level,
             skills=dict(skills or {}),

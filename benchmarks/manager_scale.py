@@ -20,7 +20,7 @@ Measures:
 * ``one_task``: 1 task with 40,000 workers / with 4,000 workers (start-up: linear
   would be 10x).
 * ``per_worker``: CPU per task, Poisson at utilisation 0.8, 10k workers / 100 workers
-  (20k tasks each).
+  (20k tasks each); also net of start-up (minus a 1-task run with as many workers).
 * ``batch_10k``: 100k x 10k / 100k x 1k, all at t=0.
 * peak memory of the 100k x 1k batch run.
 
@@ -169,6 +169,8 @@ RUNS = {
     "poisson": ("skillsim", 100_000, 1_000, 150.0),
     "one_4k": ("skillsim", 1, 4_000, 0.0),
     "one_40k": ("skillsim", 1, 40_000, 0.0),
+    "one_100": ("skillsim", 1, 100, 0.0),
+    "one_10k": ("skillsim", 1, 10_000, 0.0),
     "stream_100": ("skillsim", 20_000, 100, round(0.8 * 100 / MEAN_WORK, 3)),
     "stream_10k": ("skillsim", 20_000, 10_000, round(0.8 * 10_000 / MEAN_WORK, 3)),
     "batch_10k": ("skillsim", 100_000, 10_000, 0.0),
@@ -214,6 +216,12 @@ def main(argv: list[str] | None = None) -> int:
             ratio = median[top][key] / median[bottom][key]
             verdict = "ok" if ratio <= target else "MISSED"
             print(f"{label:40} {ratio:6.2f}x (target <= {target}x) {verdict}")
+    net = ("stream_10k", "one_10k", "stream_100", "one_100")
+    if all(name in median for name in net):
+        big, big0, small, small0 = (median[name]["cpu"] for name in net)
+        ratio = (big - big0) / (small - small0)
+        label = "per task, Poisson, net of start-up"
+        print(f"{label:40} {ratio:6.2f}x (target <= 1.5x) {'ok' if ratio <= 1.5 else 'MISSED'}")
     if "batch" in median:
         peak = median["batch"]["peak_mib"]
         print(

@@ -1,18 +1,20 @@
 """Scale: whole skillsim runs at 10,000 x 100 and 100,000 x 1,000 against plain SimPy.
 
 The scenario is ``mixed_skills``-like, built in code (no TOML): ``N`` tasks with integer
-difficulty uniform on 1..10, all arriving at t=0 (priority 1); ``M`` workers with
+difficulty uniform on 1..10, all arriving at t=0 (priority 1) or, with ``--rate R``, in a
+Poisson process at ``R`` tasks per simulated second; ``M`` workers with
 skill uniform on 1..10, capacity 1; the ``threshold`` model (duration = difficulty,
 success iff skill >= difficulty), one attempt per task, seed 1.
 
 Variants, each in its own fresh subprocess (so that ``ru_maxrss`` is the variant's own
 peak and no heap or GC state leaks from one run into the next):
 
-* ``simpy``: the reference. A plain SimPy model of the same scenario: the same
-  skills and difficulties (drawn from the same seeded streams as
-  ``scenarios.build``), every task ``put`` into a FIFO ``simpy.Store`` at t=0, one
-  process per worker that ``get``s a task, waits ``timeout(difficulty)`` and records
-  the result; then a small report (success rate, makespan, waits, utilization).
+* ``simpy``: the reference, :mod:`simpy_model`. A plain SimPy model of the same
+  scenario: the same skills, arrival times and difficulties (drawn from the same
+  seeded streams as ``scenarios.build``), every task ``put`` into a FIFO
+  ``simpy.Store`` when it arrives, one process per worker that ``get``s a task, waits
+  ``timeout(difficulty)`` and records the result; then a small report (success rate,
+  makespan, waits, utilization).
 * ``bus_fifo``: the floor of skillsim's own machinery. The reference's model (FIFO,
   same tasks and skills) on skillsim's bus and agents: a bare agent hands tasks to
   idle workers as ``TaskAssignment`` messages, workers wait a simulated timer and
@@ -74,6 +76,8 @@ Usage::
     python benchmarks/scale.py                # full run (make bench)
     python benchmarks/scale.py --quick        # smoke run: 10k only, one repeat
     python benchmarks/scale.py --json out.json
+    # streaming: Poisson arrivals at 150 tasks/s on 1,000 workers (utilisation ~0.83)
+    python benchmarks/scale.py --variants simpy,best_fit --sizes 100000x1000 --rate 150
     # some variants at one size:
     python benchmarks/scale.py --variants best_fit,consensus,pull --sizes 100000x1000
     # one variant, e.g. to profile it:
@@ -88,7 +92,6 @@ import importlib.util
 import json
 import math
 import os
-import random
 import resource
 import statistics
 import subprocess
@@ -100,6 +103,7 @@ from pathlib import Path
 from typing import Any
 
 from harness import BenchmarkError, environment, expect, rounds
+from simpy_model import draws
 
 _LOADED = time.perf_counter()
 
@@ -133,15 +137,6 @@ TARGET_VS_PUSH = 2.0
 wall time (not per answer)."""
 CHILD_TIMEOUT = 1_800.0
 SOURCES = ("agents", "protocol", "scenarios")
-
-
-def _reference_draws(n: int, m: int, seed: int) -> tuple[list[float], list[int]]:
-    """Worker skills and task difficulties from the same seeded streams as
-    ``scenarios.build`` (skills rounded to 3 places), for the references."""
-    worker_rng = random.Random(f"{seed}/workers")
-    task_rng = random.Random(f"{seed}/tasks")
-    skills = [round(max(0.0, worker_rng.uniform(1, 10)), 3) for _ in range(m)]
-    return skills, [task_rng.randint(1, 10) for _ in range(n)]
 
 
 def _package_dir(name: str) -> Path:
@@ -209,70 +204,57 @@ def _figures(
     }
 
 
-def run_simpy(n: int, m: int, seed: int) -> dict[str, Any]:
-    """The plain SimPy reference; returns its figures."""
-    import simpy
+def run_simpy(n: int, m: int, seed: int, rate: float | None = None) -> dict[str, Any]:
+    """The plain SimPy reference (:mod:`simpy_model`); returns its figures."""
+    import simpy  # noqa: F401
+    from simpy_model import simulate
 
     imported = _peak_mib()
     started = time.perf_counter()
-    skills, difficulties = _reference_draws(n, m, seed)
-
-    env = simpy.Environment()
-    store: simpy.Store = simpy.Store(env)
-    # (task id, worker, success, started, finished)
-    results: list[tuple[int, int, bool, float, float]] = []
-    busy = [0.0] * m
-
-    def worker(index: int, skill: float) -> Any:
-        while True:
-            task_id, difficulty = yield store.get()
-            start = env.now
-            yield env.timeout(difficulty)
-            busy[index] += difficulty
-            results.append((task_id, index, skill >= difficulty, start, env.now))
-
-    for task in enumerate(difficulties, start=1):
-        store.put(task)
-    for index, skill in enumerate(skills):
-        env.process(worker(index, skill))
-    env.run()
-
-    # The report: the figures skillsim's Metrics would give for this run.
-    completed = sum(1 for r in results if r[2])
-    makespan = max((r[4] for r in results), default=0.0)
-    waits = sorted(r[3] for r in results)
-    utilization = [b / makespan for b in busy] if makespan else [0.0] * m
-    squares = sum(b * b for b in busy)
-    report = {
-        "completed": completed,
-        "failed": len(results) - completed,
-        "success_rate": completed / len(results) if results else 0.0,
-        "makespan": makespan,
-        "wait_mean": sum(waits) / len(waits) if waits else 0.0,
-        "wait_p95": waits[max(0, -(-95 * len(waits) // 100) - 1)] if waits else 0.0,
-        "utilization_mean": sum(utilization) / m,
-        "fairness_jain": sum(busy) ** 2 / (m * squares) if squares else 1.0,
-    }
+    rows, busy, report = simulate(n, m, seed, rate)
     seconds = time.perf_counter() - started
-    expect(len(results) == n, f"simpy: {len(results)} results of {n}")
-    expect(not store.items, f"simpy: {len(store.items)} tasks left in the store")
+    expect(len(rows) == n, f"simpy: {len(rows)} results of {n}")
+    expect(not report["store_left"], f"simpy: {report['store_left']} tasks left in the store")
     return _figures(
         seconds,
         _peak_mib(),
         imported,
         started,
-        results=len(results),
+        results=len(rows),
         pending=0,
-        completed=completed,
-        answers=len(results),
-        total_work=float(sum(difficulties)),
+        completed=report["completed"],
+        answers=len(rows),
+        total_work=report["total_work"],
         busy_total=float(sum(busy)),
         makespan=round(report["makespan"], 6),
         wait_mean=round(report["wait_mean"], 6),
     )
 
 
-def run_skillsim(variant: str, n: int, m: int, seed: int) -> dict[str, Any]:
+def scenario(n: int, m: int, seed: int, variant: str, rate: float | None = None) -> dict[str, Any]:
+    """The scenario spec (as a TOML file would give it) of one skillsim variant."""
+    policy, mode = SKILLSIM[variant]
+    arrival = {} if rate is None else {"arrival": {"process": "poisson", "rate": rate}}
+    return {
+        "name": "scale",
+        "seed": seed,
+        "policy": policy,
+        "model": {"name": "threshold"},
+        "workers": {"generate": {"count": m, "skill": {"dist": "uniform", "low": 1, "high": 10}}},
+        "tasks": {
+            "generate": {
+                "count": n,
+                "difficulty": {"dist": "uniform", "low": 1, "high": 10, "integer": True},
+                **arrival,
+            }
+        },
+        **mode,
+    }
+
+
+def run_skillsim(
+    variant: str, n: int, m: int, seed: int, rate: float | None = None
+) -> dict[str, Any]:
     """skillsim: validate, build, run and collect; returns its figures."""
     from scenarios.console import configure_logging
 
@@ -283,31 +265,12 @@ def run_skillsim(variant: str, n: int, m: int, seed: int) -> dict[str, Any]:
     from scenarios.run import run_simulation
     from scenarios.spec import ScenarioSpec
 
-    policy, mode = SKILLSIM[variant]
-    if policy == "optimal":  # its imports are lazy; do not time scipy's import
+    if SKILLSIM[variant][0] == "optimal":  # its imports are lazy; do not time numpy's
         import numpy  # noqa: F401
-        import scipy.optimize  # noqa: F401
 
     imported = _peak_mib()
     started = time.perf_counter()
-    spec = ScenarioSpec.model_validate(
-        {
-            "name": "scale",
-            "seed": seed,
-            "policy": policy,
-            "model": {"name": "threshold"},
-            "workers": {
-                "generate": {"count": m, "skill": {"dist": "uniform", "low": 1, "high": 10}}
-            },
-            "tasks": {
-                "generate": {
-                    "count": n,
-                    "difficulty": {"dist": "uniform", "low": 1, "high": 10, "integer": True},
-                }
-            },
-            **mode,
-        }
-    )
+    spec = ScenarioSpec.model_validate(scenario(n, m, seed, variant, rate))
     sim = build(LoadedScenario("scale", Path("<benchmark>"), spec))
     result = run_simulation(sim).result
     seconds = time.perf_counter() - started
@@ -422,7 +385,7 @@ def run_bus_fifo(n: int, m: int, seed: int) -> dict[str, Any]:
 
     imported = _peak_mib()
     started = time.perf_counter()
-    skills, difficulties = _reference_draws(n, m, seed)
+    skills, _, difficulties = draws(n, m, seed, None)
     tasks = [Task(id=i, difficulty=d) for i, d in enumerate(difficulties, start=1)]
     dispatcher = Dispatcher(tasks)
     workers = [Worker(f"w{i}", skill) for i, skill in enumerate(skills)]
@@ -452,12 +415,13 @@ def run_bus_fifo(n: int, m: int, seed: int) -> dict[str, Any]:
     )
 
 
-def child(variant: str, n: int, m: int, seed: int) -> dict[str, Any]:
+def child(variant: str, n: int, m: int, seed: int, rate: float | None = None) -> dict[str, Any]:
     if variant == "simpy":
-        return run_simpy(n, m, seed)
+        return run_simpy(n, m, seed, rate)
     if variant == "bus_fifo":
+        expect(rate is None, "bus_fifo models batch arrival only")
         return run_bus_fifo(n, m, seed)
-    return run_skillsim(variant, n, m, seed)
+    return run_skillsim(variant, n, m, seed, rate)
 
 
 # -- the harness ---------------------------------------------------------------------------
@@ -512,13 +476,22 @@ RATIOS = (
 )
 
 
-def spawn(variant: str, n: int, m: int, seed: int) -> dict[str, Any]:
-    """Run one variant in a fresh interpreter; return its figures."""
+def spawn(
+    variant: str,
+    n: int,
+    m: int,
+    seed: int,
+    rate: float | None = None,
+    timeout: float = CHILD_TIMEOUT,
+) -> dict[str, Any]:
+    """Run one variant in a fresh interpreter; return its figures.
+
+    Raises:
+        subprocess.TimeoutExpired: If it runs longer than ``timeout`` seconds.
+    """
     command = [sys.executable, os.path.abspath(__file__), "--child", variant, str(n), str(m)]
-    command += ["--seed", str(seed)]
-    done = subprocess.run(
-        command, capture_output=True, text=True, timeout=CHILD_TIMEOUT, check=False
-    )
+    command += ["--seed", str(seed)] + ([] if rate is None else ["--rate", repr(rate)])
+    done = subprocess.run(command, capture_output=True, text=True, timeout=timeout, check=False)
     if done.returncode != 0:
         raise BenchmarkError(
             f"{variant} {n}x{m} exited with {done.returncode}:\n{done.stderr.strip()}"
@@ -570,7 +543,13 @@ def check_size(n: int, m: int, ordered: Sequence[Result]) -> None:
 
 
 def measure(
-    n: int, m: int, variants: Sequence[str], repeats: int, seed: int, source: str
+    n: int,
+    m: int,
+    variants: Sequence[str],
+    repeats: int,
+    seed: int,
+    source: str,
+    rate: float | None = None,
 ) -> tuple[list[Result], list[Ratio]]:
     results = {v: Result(n, m, v) for v in variants}
     for round_, order in rounds(variants, repeats):
@@ -581,7 +560,7 @@ def measure(
                 "the measured code (agents/, protocol/, scenarios/) changed during the "
                 "benchmark; its figures would mix versions: run it again on a quiet tree",
             )
-            figures = spawn(variant, n, m, seed)
+            figures = spawn(variant, n, m, seed, rate)
             check_figures(variant, n, figures)
             result = results[variant]
             result.seconds.append(figures["seconds"])
@@ -730,6 +709,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         help="tasks x workers, comma-separated (default: 10000x100,100000x1000)",
     )
     parser.add_argument("--seed", type=int, default=SEED, help=f"scenario seed ({SEED})")
+    parser.add_argument(
+        "--rate",
+        type=float,
+        default=None,
+        metavar="PER_S",
+        help="Poisson arrivals at this many tasks per simulated second (default: all at t=0)",
+    )
     parser.add_argument("--json", default=None, metavar="PATH", help="write the figures")
     parser.add_argument(
         "--child",
@@ -744,7 +730,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         variant, n_text, m_text = args.child
         if variant not in VARIANTS:
             parser.error(f"--child variant must be one of {', '.join(VARIANTS)}")
-        print(json.dumps(child(variant, int(n_text), int(m_text), args.seed)), flush=True)
+        figures = child(variant, int(n_text), int(m_text), args.seed, args.rate)
+        print(json.dumps(figures), flush=True)
         return 0
     if args.repeats is not None and args.repeats < 1:
         parser.error("--repeats must be >= 1")
@@ -757,7 +744,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     source = fingerprint()
     code = {**git_state(), "fingerprint": source}
     print(
-        f"scale: threshold model, batch arrival, seed {args.seed}; each run in a fresh "
+        f"scale: threshold model, "
+        f"{'batch arrival' if args.rate is None else f'Poisson arrivals at {args.rate:g}/s'}, "
+        f"seed {args.seed}; each run in a fresh "
         f"subprocess, variants interleaved, medians; Python {machine['python']}, "
         f"{machine['cpus']} CPUs; code in {code['root']} at {code['commit'] or '?'}"
         f"{' + uncommitted changes' if code['dirty'] else ''} (fingerprint {source})",
@@ -766,7 +755,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     results: list[Result] = []
     ratios: list[Ratio] = []
     for (n, m), repeats in plan:
-        got, rated = measure(n, m, args.variants, repeats, args.seed, source)
+        got, rated = measure(n, m, args.variants, repeats, args.seed, source, args.rate)
         results += got
         ratios += rated
     print(table(results))
@@ -792,6 +781,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             "environment": machine,
             "code": code,
             "seed": args.seed,
+            "rate": args.rate,
             "variants": list(args.variants),
             "plan": [{"n": n, "m": m, "repeats": r} for (n, m), r in plan],
             "results": [asdict(r) for r in results],

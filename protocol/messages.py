@@ -67,10 +67,13 @@ class Message(BaseModel):
     """Base of every message that travels on the bus.
 
     Subclasses declare ``kind: Literal["name"] = "name"``; a subclass without its own
-    ``kind`` is abstract and is not registered with the codec.
+    ``kind`` is abstract and is not registered with the codec. No number in a message
+    may be NaN or infinite (``Task(due=float("nan"))`` raises ``ValidationError``).
     """
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    # Every number a message carries is finite: NaN compares false with everything
+    # and would slip through every range check after it.
+    model_config = ConfigDict(frozen=True, extra="forbid", allow_inf_nan=False)
 
     kind: str
 
@@ -149,7 +152,7 @@ class AgentDetail(BaseModel):
         profile: Public facts about the agent, e.g. a worker's skills and capacity.
     """
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = ConfigDict(frozen=True, extra="forbid", allow_inf_nan=False)
 
     id: str = Field(min_length=1)
     name: str = Field(min_length=1)
@@ -183,6 +186,13 @@ class Task(Message):
     truth: str | None = Field(default=None, repr=False)
     labels: list[str] = Field(default_factory=list)
     metadata: dict[str, JsonValue] = Field(default_factory=dict)
+
+    @field_validator("id", mode="before")
+    @classmethod
+    def _id_not_bool(cls, value: object) -> object:
+        if isinstance(value, bool):  # True would otherwise become task 1
+            raise ValueError(f"task id must be an int or a str, not {value!r}")  # noqa: TRY004 (pydantic reports ValueError)
+        return value
 
     @field_validator("id")
     @classmethod

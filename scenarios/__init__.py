@@ -27,6 +27,7 @@ from scenarios.datafiles import (
 )
 from scenarios.director import (
     Director,
+    EventOutcome,
 )
 from scenarios.distributions import (
     ChoiceDist,
@@ -36,15 +37,13 @@ from scenarios.distributions import (
     UniformDist,
     dist_bounds,
 )
-from scenarios.extras import (
-    MissingExtraError,
-    require,
-)
+from scenarios.extras import require
 from scenarios.frames import (
     FRAMES,
     to_frames,
     write_frames,
 )
+from scenarios.limits import DEFAULT_LIMITS, Limits
 from scenarios.loader import (
     LIBRARY,
     LoadedScenario,
@@ -65,6 +64,8 @@ from scenarios.measures import (
     workload,
 )
 from scenarios.metrics import (
+    EventRow,
+    FailureRow,
     Metrics,
     RunResult,
     TaskRow,
@@ -131,6 +132,7 @@ from scenarios.stats import (
     t_cdf,
     t_quantile,
 )
+from scenarios.timeline import RESERVED_NAMES, check_events, check_units, event_order
 from scenarios.webreport import (
     comparison_html,
     run_html,
@@ -145,12 +147,14 @@ from scenarios.workflow import (
 )
 
 __all__ = [
+    "DEFAULT_LIMITS",
     "FRAMES",
     "HIGHER_IS_BETTER",
     "LIBRARY",
     "MAX_BYTES",
     "MAX_ROWS",
     "OUTCOME_COLOURS",
+    "RESERVED_NAMES",
     "ArrivalSpec",
     "Attempt",
     "ChoiceDist",
@@ -161,12 +165,15 @@ __all__ = [
     "DataFileError",
     "Director",
     "Distribution",
+    "EventOutcome",
+    "EventRow",
     "EventSpec",
+    "FailureRow",
     "FieldProblemError",
     "Interval",
+    "Limits",
     "LoadedScenario",
     "Metrics",
-    "MissingExtraError",
     "ModelSpec",
     "NormalDist",
     "Outcome",
@@ -199,6 +206,8 @@ __all__ = [
     "assignment_heatmap",
     "build",
     "bundled_scenarios",
+    "check_events",
+    "check_units",
     "collect",
     "compare_runs",
     "comparison_chart",
@@ -209,6 +218,7 @@ __all__ = [
     "dist_bounds",
     "draw",
     "effort",
+    "event_order",
     "interval",
     "jain",
     "labelling",

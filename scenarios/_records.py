@@ -15,9 +15,9 @@ import math
 from collections.abc import Callable, Iterator
 from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import Field, field_validator, model_validator
+from pydantic import Field, Strict, field_validator, model_validator
 
 from agents.filters import DQLFilter
 from protocol.errors import SkillsimError
@@ -104,7 +104,8 @@ class DataFile(_Spec):
     max_rows: int = Field(default=MAX_ROWS, ge=1)
     max_bytes: int = Field(default=MAX_BYTES, ge=1)
     where: DQLFilter | None = None
-    epoch: Literal["first"] | float | datetime | None = None
+    # An ISO date written as a string is read as one (the schema is otherwise strict).
+    epoch: Literal["first"] | float | Annotated[datetime, Strict(False)] | None = None
     rows: int | None = Field(default=None, ge=0)
 
     @model_validator(mode="before")

@@ -16,7 +16,8 @@ from agents.distribution import Consensus, Distribution, Pulling, QualityReview,
 from agents.manager import TaskManager
 from agents.memory import eased_gc
 from agents.performance import LogisticModel, PerformanceModel, ThresholdModel
-from agents.policies.registry import make_policy
+from agents.policies.base import Policy
+from agents.policies.registry import find_policy, make_policy, new_policy
 from agents.runtime import Runtime
 from agents.worker import WorkerAgent
 from protocol.messages import Task
@@ -41,6 +42,7 @@ class Simulation:
         manager: The task manager.
         workers: The workers, in connection order.
         until: The scenario's simulated time limit (``[stop] until``), if any.
+        director: The agent applying the scenario's timed events, if it has any.
     """
 
     name: str
@@ -50,6 +52,7 @@ class Simulation:
     manager: TaskManager
     workers: tuple[WorkerAgent, ...]
     until: float | None = None
+    director: Director | None = None
 
 
 def draw(dist: ConstantDist | UniformDist | NormalDist | ChoiceDist, rng: random.Random) -> float:
@@ -177,7 +180,6 @@ def build(
     spec = loaded.spec
     seed = spec.seed if seed is None else seed
     name = policy or spec.policy.name
-    params = spec.policy.params if name == spec.policy.name else {}
     model = make_model(spec.model)
     worker_rng = random.Random(f"{seed}/workers")
     task_rng = random.Random(f"{seed}/tasks")
@@ -206,7 +208,7 @@ def build(
         now,
         expected_workers=spec.expected_workers or len(staff),
         name="manager",
-        policy=make_policy(name, **params),
+        policy=_policy(loaded, policy),
         max_attempts=spec.max_attempts,
         model=model,
         arrivals=later,
@@ -243,9 +245,23 @@ def build(
 
     runtime = Runtime(seed=seed, trace=trace)
     runtime.add(manager, *workers)
-    if any(e.action != "add_tasks" for e in spec.events):
-        runtime.add(Director(manager, {w.name: w for w in workers}, list(spec.events), join))
-    return Simulation(loaded.name, seed, name, runtime, manager, workers, spec.stop.until)
+    director = None
+    if spec.events:
+        director = Director(manager, {w.name: w for w in workers}, list(spec.events), join)
+        runtime.add(director)
+    return Simulation(loaded.name, seed, name, runtime, manager, workers, spec.stop.until, director)
+
+
+def _policy(loaded: LoadedScenario, override: str | None) -> Policy:
+    # An override is the caller's own choice (typed in code or on the command line);
+    # the file's policy is imported only if the file was loaded with allow_import.
+    # An override of the file's own name keeps the file's parameters.
+    spec = loaded.spec.policy
+    if override is not None and override != spec.name:
+        return make_policy(override)
+    allowed = loaded.allow_import or override is not None
+    factory = find_policy(spec.name, allow_import=allowed, search=[loaded.path.parent])
+    return new_policy(spec.name, factory, spec.params)
 
 
 def make_distribution(spec: ScenarioSpec) -> Distribution:

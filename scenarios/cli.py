@@ -2,29 +2,37 @@
 
 Exit codes: 0 success; 1 a run that stalled (it says what it waited for); 2 bad
 input (a scenario file, a policy name, an argument), reported in one message that
-names the file and field, never with a traceback.
+names the file and field, never with a traceback; 3 a run in which a handler raised
+(listed; ``--isolate`` keeps the run's own ending and exit code).
+
+A scenario file is data: its ``policy = "module:Class"`` is imported only with
+``--allow-import`` (this file is code). ``--policy module:Class`` is the user's own
+choice and imports from the current directory. Results (``--json``, ``--trace``) are
+written before the report is drawn, so a report that fails loses nothing.
 """
 
 from __future__ import annotations
 
 import argparse
+import importlib.metadata
 import json
 import sys
 import time
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 from rich.console import Console
 from rich.progress import BarColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from agents.errors import PolicyError
-from agents.policies.registry import make_policy, policy_names
+from agents.policies.registry import find_policy, installed_policies, make_policy, policy_names
+from protocol.errors import SkillsimError
 from scenarios.compare import Comparison, run_comparison
 from scenarios.console import configure_logging
-from scenarios.extras import MissingExtraError
-from scenarios.loader import LoadedScenario, ScenarioError, bundled_scenarios, load_scenario
+from scenarios.limits import DEFAULT_LIMITS, Limits
+from scenarios.loader import LoadedScenario, bundled_scenarios, load_scenario
 from scenarios.metrics import RunResult
 from scenarios.report import render_comparison, render_run
 from scenarios.run import run_scenario
@@ -71,10 +79,63 @@ class _LazyProgress:
             self._bar.stop()
 
 
-def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
-        prog="skillsim", description="Simulate skill-based task assignment."
+class _UsageError(Exception):
+    """A bad command line, reported like any bad input (exit 2, one line)."""
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> NoReturn:
+        raise _UsageError(f"{self.prog}: {message}")
+
+
+def _positive(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be >= 1, got {value}")
+    return value
+
+
+def _non_negative(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"must be >= 0, got {value}")
+    return value
+
+
+def _loading(parser: argparse.ArgumentParser) -> None:
+    """The options every command that reads a scenario file takes."""
+    parser.add_argument(
+        "--allow-import",
+        action="store_true",
+        help="let the file's policy = 'module:Class' import that module: this file is code",
     )
+    limits = DEFAULT_LIMITS
+    for flag, default, what in (
+        ("--max-workers", limits.workers, "workers"),
+        ("--max-tasks", limits.tasks, "tasks"),
+        ("--max-file-bytes", limits.file_bytes, "bytes of scenario file"),
+    ):
+        parser.add_argument(
+            flag, type=_positive, default=default, help=f"refuse more {what} (default {default})"
+        )
+
+
+def _version() -> str:
+    try:
+        return importlib.metadata.version("skillsim")
+    except importlib.metadata.PackageNotFoundError:  # pragma: no cover (a bare checkout)
+        return "unknown (not installed)"
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="skillsim", description="Simulate skill-based task assignment.")
+    parser.add_argument("--version", action="version", version=f"skillsim {_version()}")
     parser.add_argument(
         "--log-level",
         choices=["debug", "info", "warning", "error"],
@@ -84,17 +145,37 @@ def _parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True)
     run = sub.add_parser("run", help="run one scenario and print a report")
     run.add_argument("scenario", help="a scenario file or a bundled name (see `list`)")
-    run.add_argument("--policy", help="override the scenario's policy")
+    run.add_argument("--policy", help="override the scenario's policy (name or module:Class)")
     run.add_argument("--seed", type=int, help="override the scenario's seed")
-    run.add_argument("--json", type=Path, help="write the result as JSON here")
+    run.add_argument("--json", help="write the result as JSON here ('-': standard output)")
     run.add_argument("--trace", type=Path, help="write every message as JSON lines here")
-    run.add_argument("--workers", type=int, default=20, help="worker rows to show (0: all)")
+    run.add_argument(
+        "--workers", type=_non_negative, default=20, help="worker rows to show (0: all)"
+    )
+    run.add_argument(
+        "--isolate",
+        action="store_true",
+        help="a handler that raises does not fail the run (it is still listed)",
+    )
     _add_table_options(run)
+    _loading(run)
     compare = sub.add_parser("compare", help="run policies on common seeds and compare")
     compare.add_argument("scenario")
     compare.add_argument("--policy", action="append", required=True, help="repeat per policy")
     _add_seed_options(compare)
-    compare.add_argument("--json", type=Path, help="write the comparison as JSON here")
+    compare.add_argument("--json", help="write the comparison as JSON here ('-': standard output)")
+    compare.add_argument(
+        "--isolate",
+        action="store_true",
+        help="a handler that raises does not fail the comparison (it is still listed)",
+    )
+    compare.add_argument(
+        "--max-runs",
+        type=_positive,
+        default=DEFAULT_LIMITS.runs,
+        help=f"refuse more runs, seeds x policies (default {DEFAULT_LIMITS.runs})",
+    )
+    _loading(compare)
     sub.add_parser("list", help="list bundled scenarios and registered policies")
     _add_picture_commands(sub)
     return parser
@@ -107,7 +188,7 @@ def _add_table_options(run: argparse.ArgumentParser) -> None:
 
 def _add_seed_options(parser: argparse.ArgumentParser, seeds: int | None = 5) -> None:
     shown = "5" if seeds else "5 when comparing"
-    parser.add_argument("--seeds", type=int, default=seeds, help=f"how many seeds ({shown})")
+    parser.add_argument("--seeds", type=_positive, default=seeds, help=f"how many seeds ({shown})")
     parser.add_argument("--seed", type=int, help="first seed (default: the scenario's)")
     parser.add_argument("--baseline", help="compare the others with this policy (default: first)")
 
@@ -131,6 +212,28 @@ def _add_picture_commands(sub: Any) -> None:
     schema.add_argument("--out", type=Path, help="write it here instead")
 
 
+def _limits(args: argparse.Namespace) -> Limits:
+    runs = getattr(args, "max_runs", DEFAULT_LIMITS.runs)
+    return Limits(args.max_workers, args.max_tasks, args.max_file_bytes, runs)
+
+
+def _load(args: argparse.Namespace, policies: Sequence[str]) -> LoadedScenario:
+    # The command line's own policies are the user's choice: import paths among them
+    # are imported here, from the current directory, and fail before any run. The
+    # file's policy is then never imported (an override replaces it).
+    for name in policies:
+        try:
+            find_policy(name, allow_import=True, search=[Path.cwd()])
+        except PolicyError as error:
+            raise PolicyError(f"--policy: {error}") from None
+    return load_scenario(
+        args.scenario,
+        allow_import=args.allow_import,
+        policy=policies[0] if policies else None,
+        limits=_limits(args),
+    )
+
+
 def _list(console: Console) -> int:
     scenarios = Table(title="bundled scenarios", header_style="bold")
     scenarios.add_column("name")
@@ -141,16 +244,69 @@ def _list(console: Console) -> int:
     policies = Table(title="policies", header_style="bold")
     policies.add_column("name")
     policies.add_column("what it does")
+    installed = installed_policies()
     for name in policy_names():
+        if name in installed:  # listed without importing the package that offers it
+            policies.add_row(name, f"installed: {installed[name]}")
+            continue
         doc = (type(make_policy(name)).__doc__ or "").strip().splitlines()
         policies.add_row(name, doc[0] if doc else "")
     console.print(policies)
     return 0
 
 
+def _write(target: str, text: str) -> None:
+    """Write ``text`` to the file ``target``, or to standard output for ``-``."""
+    if target == "-":
+        sys.stdout.write(text)
+        sys.stdout.flush()
+    else:
+        Path(target).write_text(text, encoding="utf-8")
+
+
+def _report_console(args: argparse.Namespace, console: Console) -> Console:
+    # JSON on standard output keeps it parseable: the report goes to standard error.
+    if args.json == "-":
+        return Console(stderr=True, width=None if console.is_terminal else 120)
+    return console
+
+
+def _notes(result: RunResult) -> None:
+    # What did not go as written, on standard error, after the report.
+    for row in result.events_skipped:
+        print(
+            f"warning: events[{row.index}] ({row.action} at t={row.at:g}) skipped: {row.reason}",
+            file=sys.stderr,
+        )
+    for row in result.events_partial:
+        print(
+            f"warning: events[{row.index}] ({row.action} at t={row.at:g}) applied in part: "
+            f"{row.reason}",
+            file=sys.stderr,
+        )
+    for failure in result.failures:
+        print(
+            f"error: a handler failed at t={failure.t:g} in {failure.agent} "
+            f"({failure.where}): {failure.error}",
+            file=sys.stderr,
+        )
+
+
+_EXIT = {"complete": 0, "until": 0, "stalled": 1, "failed": 3}
+
+
+def _check_outputs(args: argparse.Namespace, *flags: str) -> None:
+    # Before the run: a result that cannot be written would be a result lost.
+    for flag in flags:
+        target = getattr(args, flag.removeprefix("--"), None)
+        if target is not None and str(target) != "-" and not Path(target).parent.is_dir():
+            raise ValueError(f"{flag}: no such directory: {Path(target).parent}")
+
+
 def _run(args: argparse.Namespace, console: Console) -> int:
-    loaded = load_scenario(args.scenario)
-    progress = _LazyProgress(console, loaded.name)
+    _check_outputs(args, "--json", "--trace")
+    loaded = _load(args, [args.policy] if args.policy else [])
+    progress = _LazyProgress(_report_console(args, console), loaded.name)
     try:
         outcome = run_scenario(
             loaded,
@@ -158,16 +314,20 @@ def _run(args: argparse.Namespace, console: Console) -> int:
             policy=args.policy,
             trace=args.trace is not None,
             on_progress=progress,
+            isolate=args.isolate,
         )
     finally:
         progress.close()
-    render_run(outcome.result, console, max_workers=args.workers)
+    result = outcome.result
+    # Results first: a report that fails to draw must not lose them.
     if args.json is not None:
-        args.json.write_text(outcome.result.model_dump_json(indent=2) + "\n", encoding="utf-8")
+        _write(args.json, result.model_dump_json(indent=2) + "\n")
     if args.trace is not None and outcome.trace is not None:
         args.trace.write_text("".join(line + "\n" for line in outcome.trace), encoding="utf-8")
-    _write_tables(args, outcome.result, console)
-    return 0 if outcome.result.ending in ("complete", "until") else 1
+    _write_tables(args, result, console)
+    render_run(result, _report_console(args, console), max_workers=args.workers)
+    _notes(result)
+    return _EXIT.get(result.ending, 1)
 
 
 def _write_tables(args: argparse.Namespace, result: RunResult, console: Console) -> None:
@@ -186,17 +346,22 @@ def _comparison(
     policies: list[str],
     count: int,
     console: Console,
-) -> Comparison:
-    if count < 1:
-        raise ValueError(f"--seeds must be >= 1, got {count}")
-    for name in policies:
-        make_policy(name)  # fail fast on an unknown name, before any run
+) -> tuple[Comparison, list[dict[str, Any]]]:
+    """Run the comparison with a progress bar; also return the runs in which a handler failed."""
+    runs = count * len(policies)
+    limit = getattr(args, "max_runs", DEFAULT_LIMITS.runs)
+    if runs > limit:
+        raise ValueError(
+            f"--seeds {count} x {len(policies)} policies is {runs} runs, over the "
+            f"limit of {limit}; raise it with --max-runs"
+        )
     if args.baseline is not None and args.baseline not in policies:
         raise ValueError(
             f"--baseline {args.baseline} is not among the policies: {', '.join(policies)}"
         )
     first = loaded.spec.seed if args.seed is None else args.seed
     seeds = list(range(first, first + count))
+    failed: list[dict[str, Any]] = []
     bar = Progress(
         TextColumn("{task.description}"),
         BarColumn(),
@@ -209,20 +374,39 @@ def _comparison(
     with bar:
         task = bar.add_task(f"{loaded.name}", total=len(seeds) * len(policies))
 
-        def advance(policy: str, seed: int) -> None:
+        def advance(policy: str, seed: int, result: RunResult) -> None:
+            if result.failures:
+                errors = [f.error for f in result.failures]
+                failed.append({"policy": policy, "seed": seed, "failures": errors})
             bar.update(task, advance=1, description=f"{loaded.name}: {policy}, seed {seed}")
 
-        return run_comparison(loaded, policies, seeds, baseline=args.baseline, on_run=advance)
+        comparison = run_comparison(
+            loaded,
+            policies,
+            seeds,
+            baseline=args.baseline,
+            isolate=getattr(args, "isolate", False),
+            on_run=advance,
+        )
+    return comparison, failed
 
 
 def _compare(args: argparse.Namespace, console: Console) -> int:
-    loaded = load_scenario(args.scenario)
-    comparison = _comparison(args, loaded, list(args.policy), args.seeds, console)
-    render_comparison(comparison, console)
-    if args.json is not None:
-        document = comparison.to_document()
-        args.json.write_text(json.dumps(document, indent=2) + "\n", encoding="utf-8")
-    return 0
+    _check_outputs(args, "--json")
+    loaded = _load(args, args.policy)
+    comparison, failed = _comparison(args, loaded, list(args.policy), args.seeds, console)
+    document = comparison.to_document() | {"failed_runs": failed}
+    try:
+        render_comparison(comparison, _report_console(args, console))
+    finally:  # the runs are written even if the table fails to draw
+        if args.json is not None:
+            _write(args.json, json.dumps(document, indent=2) + "\n")
+    for run in failed:
+        print(
+            f"error: {run['policy']} on seed {run['seed']}: a handler failed: {run['failures'][0]}",
+            file=sys.stderr,
+        )
+    return 3 if failed and not args.isolate else 0
 
 
 def _source(args: argparse.Namespace, console: Console) -> RunResult | Comparison:
@@ -242,7 +426,8 @@ def _source(args: argparse.Namespace, console: Console) -> RunResult | Compariso
     loaded = load_scenario(args.source)
     if len(policies) > 1 or args.seeds is not None:
         count = 5 if args.seeds is None else args.seeds
-        return _comparison(args, loaded, policies or [loaded.spec.policy.name], count, console)
+        policies = policies or [loaded.spec.policy.name]
+        return _comparison(args, loaded, policies, count, console)[0]
     return run_scenario(loaded, seed=args.seed, policy=policies[0] if policies else None).result
 
 
@@ -280,9 +465,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         argv: Arguments without the program name (default: ``sys.argv[1:]``).
 
     Returns:
-        0 on success, 1 for a stalled run, 2 for bad input.
+        0 on success, 1 for a stalled run, 2 for bad input, 3 for a run in which a
+        handler failed.
     """
-    args = _parser().parse_args(argv)
+    try:
+        args = _parser().parse_args(argv)
+    except _UsageError as error:
+        print(f"error: {error} (see --help)", file=sys.stderr)
+        return 2
     configure_logging(args.log_level)
     console = Console()
     if not console.is_terminal:
@@ -295,7 +485,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command in _COMMANDS:
             return _COMMANDS[args.command](args, console)
         return _schema(args)
-    except (ScenarioError, PolicyError, MissingExtraError, ValueError, OSError) as error:
+    except (SkillsimError, ValueError, OSError) as error:
         # One plain message per problem, unwrapped, so that paths stay greppable.
         for line in str(error).splitlines():
             print(f"error: {line}", file=sys.stderr)

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from scenarios.loader import LoadedScenario
-from scenarios.metrics import Metrics
+from scenarios.metrics import Metrics, RunResult
 from scenarios.run import run_scenario
 from scenarios.stats import Interval, interval, paired
 
@@ -177,7 +177,8 @@ def run_comparison(
     seeds: Sequence[int],
     *,
     baseline: str | None = None,
-    on_run: Callable[[str, int], None] | None = None,
+    isolate: bool = False,
+    on_run: Callable[[str, int, RunResult], None] | None = None,
 ) -> Comparison:
     """Run every policy on every seed and compare them.
 
@@ -186,7 +187,9 @@ def run_comparison(
         policies: Policy names, in the order to show them.
         seeds: The common seeds.
         baseline: See :func:`compare_runs`.
-        on_run: Called with ``(policy, seed)`` after each run (for progress).
+        isolate: Passed to each run: a handler failure does not fail it.
+        on_run: Called with ``(policy, seed, result)`` after each run (for progress and
+            for the runs in which a handler failed).
 
     Returns:
         The comparison.
@@ -200,7 +203,8 @@ def run_comparison(
     runs: dict[str, list[Metrics]] = {name: [] for name in policies}
     for seed in seeds:
         for name in policies:
-            runs[name].append(run_scenario(loaded, seed=seed, policy=name).result.metrics)
+            result = run_scenario(loaded, seed=seed, policy=name, isolate=isolate).result
+            runs[name].append(result.metrics)
             if on_run is not None:
-                on_run(name, seed)
+                on_run(name, seed, result)
     return compare_runs(loaded.name, seeds, runs, baseline)

@@ -199,11 +199,10 @@ def _read_items(spec: DataFile, path: Path) -> list[TaskItem]:
 
 
 def _from_first_arrival(spec: DataFile, items: list[TaskItem]) -> list[TaskItem]:
+    # Each row was refused if due before its own arrival, so no due falls before start.
     start = min(i.arrival for i in items)
     shifted = []
     for item in items:
-        if item.due is not None and item.due < start:
-            raise DataFileError(spec.path, f"item {item.id!r} is due before the first arrival")
         due = None if item.due is None else item.due - start
         shifted.append(item.model_copy(update={"arrival": item.arrival - start, "due": due}))
     return shifted

@@ -3,25 +3,81 @@
 It stands for the operator of the seed platforms: at each event's simulated time it
 makes a worker leave, crash, join or change skill, or calls an operation on the live
 manager (reassign, redistribute, remove tasks, set status). Tasks added by events are
-not its business: the builder gives them to the manager as timed arrivals, so that
-the manager knows more work is coming and does not finish early.
+not its business to create: the builder gives them to the manager as timed arrivals,
+so that the manager knows more work is coming and does not finish early; the director
+only records that their time came.
+
+What the file alone shows to be impossible is refused when it is read
+(``scenarios.timeline``). What depends on the run has one defined outcome per action,
+recorded as an :class:`EventOutcome` (``applied``, ``partial`` or ``skipped``, with
+the reason) and logged as a warning; an event never stops the events after it:
+
+* ``leave``, ``crash``, ``skill``: skipped if the worker has already gone.
+* ``join``: applied; the director waits (without moving time) until the manager has
+  seen the joiner, so that a later event of the same instant can name it.
+* ``reassign``: skipped if the manager does not know the source, or the target is not
+  connected or takes no new work (it is leaving).
+* ``redistribute``: skipped as a whole if a worker given a share takes no new work
+  (the shares must sum to 100, so part of a split is no split).
+* ``remove_tasks``, ``set_status`` with ``ids``: applied to the tasks on the board
+  and unfinished; tasks not arrived yet or already finished are named in the reason
+  (``partial``), and an event that changes nothing is ``skipped``.
+* ``remove_tasks`` with ``count``: removes the newest unfinished tasks, as many as
+  there are (``partial`` when fewer than ``count``).
+* ``add_tasks``: applied (its tasks arrive from then on).
+
+An event the run never reached (it ended first) has no outcome; the result reports
+it as skipped. An exception while applying an event is a bug, not an outcome: it is
+recorded in :attr:`Director.failures`, the event is skipped, and the later events go
+on.
 """
 
 from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Literal
 
 from agents.base import BaseAgent
 from agents.distribution import WorkloadUnit
 from agents.handlers import on_run
 from agents.manager import TaskManager
+from agents.summary import HandlerFailure
 from agents.worker import WorkerAgent
+from protocol.messages import TaskId
+from scenarios.timeline import event_order
 from scenarios.workflow import EventSpec
 
-__all__ = ["Director"]
+__all__ = ["Director", "EventOutcome"]
 
 WorkerFactory = Callable[[EventSpec], WorkerAgent]
+
+_CONNECT_YIELDS = 50
+"""Loop turns a joiner gets to reach the manager within its instant (it takes a few)."""
+
+
+@dataclass(frozen=True, slots=True)
+class EventOutcome:
+    """What became of one timed event.
+
+    Attributes:
+        index: The event's position in the file's ``events``.
+        at: Its simulated time.
+        action: Its action.
+        outcome: ``applied``, ``partial`` (applied to what was possible) or ``skipped``.
+        reason: Why it was partial or skipped (empty when applied in full).
+    """
+
+    index: int
+    at: float
+    action: str
+    outcome: Literal["applied", "partial", "skipped"]
+    reason: str = ""
+
+
+class _Skip(Exception):  # noqa: N818 (a signal inside the director, not an error)
+    """An event that cannot apply in this run, with the reason."""
 
 
 class Director(BaseAgent):
@@ -30,7 +86,7 @@ class Director(BaseAgent):
     Args:
         manager: The scenario's manager.
         workers: The workers by name (joiners are added as they join).
-        events: The events (``add_tasks`` ones are skipped: they are arrivals).
+        events: The scenario's events, in file order.
         make_worker: Builds the worker of a ``join`` event.
     """
 
@@ -46,16 +102,18 @@ class Director(BaseAgent):
         super().__init__("director")
         self.manager = manager
         self.workers = workers
-        self.events = sorted((e for e in events if e.action != "add_tasks"), key=lambda e: e.at)
+        self.events = list(events)
         self.make_worker = make_worker
-        self.applied: list[tuple[float, str]] = []
+        self.outcomes: list[EventOutcome] = []
+        self.failures: list[HandlerFailure] = []
 
     @on_run()
     async def direct(self) -> None:
         """Wait for each event's time, unless the manager is done first."""
         done = asyncio.ensure_future(self.manager.wait_stopped())
         try:
-            for event in self.events:
+            for index in event_order(self.events):
+                event = self.events[index]
                 delay = event.at - self.now
                 if delay > 0:
                     finished, _ = await asyncio.wait({done}, timeout=delay)
@@ -63,43 +121,113 @@ class Director(BaseAgent):
                         break
                 if self.manager.stopped:
                     break
-                self._apply(event)
+                self._record(index, event)
+                if event.action == "join":
+                    await self._until_known(event.worker or "")
         finally:
             done.cancel()
             self.stop("done")
 
-    def _apply(self, event: EventSpec) -> None:
+    def _record(self, index: int, event: EventSpec) -> None:
+        try:
+            reason = self._apply(event)
+        except _Skip as skip:
+            outcome = EventOutcome(index, event.at, event.action, "skipped", str(skip))
+        except Exception as error:  # a bug: counted as a failure, the events go on
+            self.failures.append(HandlerFailure(self.now, self.id, f"events[{index}]", error))
+            self.log.exception("event_failed", t=self.now, index=index, action=event.action)
+            reason = f"failed: {type(error).__name__}: {error}"
+            outcome = EventOutcome(index, event.at, event.action, "skipped", reason)
+        else:
+            state: Literal["applied", "partial"] = "partial" if reason else "applied"
+            outcome = EventOutcome(index, event.at, event.action, state, reason)
+        self.outcomes.append(outcome)
+        if outcome.outcome == "applied":
+            self.log.info("event", t=self.now, index=index, action=event.action)
+        else:
+            self.log.warning(
+                "event_skipped" if outcome.outcome == "skipped" else "event_partial",
+                t=self.now,
+                index=index,
+                action=event.action,
+                worker=event.worker,
+                reason=outcome.reason,
+            )
+
+    async def _until_known(self, name: str) -> None:
+        # Time does not move while the director yields: the joiner connects at this
+        # instant, and the manager learns of it a few loop turns later.
+        for _ in range(_CONNECT_YIELDS):
+            if name in self.manager.workers or self.manager.stopped:
+                return
+            await asyncio.sleep(0)
+
+    def _apply(self, event: EventSpec) -> str:
+        """Apply ``event``; return what could not be done ("" for nothing).
+
+        Raises:
+            _Skip: when nothing of it can apply in this run.
+        """
         action = event.action
-        worker = self.workers.get(event.worker or "")
-        if action in ("leave", "crash", "skill") and worker is None:
-            # Never silently: the file named a worker this run does not have (yet).
-            self.log.warning("event_skipped", t=self.now, action=action, worker=event.worker)
-            return
-        self.log.info("event", t=self.now, action=action, worker=event.worker)
-        self.applied.append((self.now, action))
-        if action == "leave" and worker is not None:
-            worker.leave()
-        elif action == "crash" and worker is not None:
-            worker.crash()
-        elif action == "skill" and worker is not None:
-            worker.set_skill(event.skill_level, event.skills)
+        if action in ("leave", "crash", "skill"):
+            worker = self.workers.get(event.worker or "")
+            if worker is None or worker.stopped:
+                raise _Skip(f"worker {event.worker!r} has already left the run")
+            if action == "leave":
+                worker.leave()
+            elif action == "crash":
+                worker.crash()
+            else:
+                worker.set_skill(event.skill_level, event.skills)
         elif action == "join":
             joiner = self.make_worker(event)
             self.workers[joiner.name] = joiner
             self.runtime.add(joiner)
-        elif action == "reassign" and event.worker and event.target:
-            self.manager.reassign(event.worker, event.target)
+        elif action == "reassign":
+            self._check_usable(event.target or "", source=event.worker or "")
+            self.manager.reassign(event.worker or "", event.target or "")
         elif action == "redistribute":
+            for unit in event.workload:
+                if unit.load > 0:
+                    self._check_usable(unit.assignee)
+                elif unit.assignee not in self.manager.workers:
+                    raise _Skip(f"worker {unit.assignee!r} has not connected")
             self.manager.redistribute([WorkloadUnit(u.assignee, u.load) for u in event.workload])
-        elif action == "remove_tasks":
-            self._remove(event)
-        elif action == "set_status":
-            self.manager.set_status(event.status, event.ids)
+        elif action in ("remove_tasks", "set_status"):
+            return self._close(event)
+        return ""
 
-    def _remove(self, event: EventSpec) -> None:
-        if event.ids is not None:
-            self.manager.remove_tasks([i for i in event.ids if i in self.manager.board])
-            return
-        unfinished = [r.id for r in self.manager.board if r.terminal is None]
-        keep = max(0, len(unfinished) - (event.count or 0))  # the newest ``count`` go
-        self.manager.remove_tasks(unfinished[keep:])
+    def _check_usable(self, target: str, source: str | None = None) -> None:
+        workers = self.manager.workers
+        if source is not None and source not in workers:
+            raise _Skip(f"worker {source!r} has not connected")
+        record = workers.get(target)
+        if record is None:
+            raise _Skip(f"worker {target!r} has not connected")
+        if not record.usable:
+            raise _Skip(f"worker {target!r} takes no new work (gone or leaving)")
+
+    def _close(self, event: EventSpec) -> str:
+        board = self.manager.board
+        status = "removed" if event.action == "remove_tasks" else event.status
+        notes = []
+        if event.ids is None and event.action == "remove_tasks":
+            unfinished = [r.id for r in board if r.terminal is None]
+            wanted = event.count or 0
+            chosen: list[TaskId] = unfinished[max(0, len(unfinished) - wanted) :]
+            if len(chosen) < wanted:
+                notes.append(f"only {len(chosen)} of {wanted} tasks were unfinished")
+        elif event.ids is None:
+            chosen = [r.id for r in board if r.terminal is None]
+        else:
+            missing = [i for i in event.ids if i not in board]
+            finished = [i for i in event.ids if i in board and board.get(i).terminal is not None]
+            chosen = [i for i in event.ids if i not in missing and i not in finished]
+            if missing:
+                notes.append(f"not on the board yet: {', '.join(map(repr, missing))}")
+            if finished:
+                notes.append(f"already finished: {', '.join(map(repr, finished))}")
+        if not chosen:
+            raise _Skip("; ".join(notes) or "no unfinished task to close")
+        self.manager.set_status(status, chosen)
+        return "; ".join(notes)

@@ -5,16 +5,9 @@ from __future__ import annotations
 import importlib
 from types import ModuleType
 
-from protocol.errors import SkillsimError
+from agents.errors import MissingExtraError
 
-__all__ = ["MissingExtraError", "require"]
-
-
-class MissingExtraError(SkillsimError):
-    """Raised by :func:`require` when a feature's optional dependency is not installed.
-
-    The message names the package and the extra that installs it.
-    """
+__all__ = ["require"]
 
 
 def require(module: str, extra: str) -> ModuleType:

@@ -42,7 +42,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
 
 from agents.memory import eased_gc
 from agents.summary import RunSummary
@@ -65,6 +65,8 @@ if TYPE_CHECKING:
     import pandas
 
 __all__ = [
+    "EventRow",
+    "FailureRow",
     "Metrics",
     "RunResult",
     "TaskRow",
@@ -159,12 +161,36 @@ class WorkerRow:
     id: str | None = None
 
 
+@dataclass(frozen=True, slots=True)
+class EventRow:
+    """A timed event skipped or applied only in part, and why (``index`` in the file)."""
+
+    index: int
+    at: float
+    action: str
+    reason: str
+
+
+@dataclass(frozen=True, slots=True)
+class FailureRow:
+    """An exception raised by an agent's handler; the run went on without it."""
+
+    t: float
+    agent: str
+    where: str
+    error: str
+
+
 class RunResult(_Row):
     """The document ``skillsim run --json`` writes (its schema: ``skillsim schema``).
 
     ``attempts`` (one row per assignment a worker received), ``events`` and
     ``series`` (queue length and busy workers over time) default to empty, so that
-    documents written before they existed still read.
+    documents written before they existed still read. ``ending`` is ``failed`` when a
+    handler raised (unless the run isolated failures), and ``failures`` lists each one;
+    ``events_applied`` counts the timed events applied in full or in part,
+    ``events_partial`` and ``events_skipped`` say why the others were not (see
+    ``scenarios.director``).
     """
 
     scenario: str
@@ -179,6 +205,11 @@ class RunResult(_Row):
     attempts: list[Attempt] = []
     events: list[RunEvent] = []
     series: list[SeriesPoint] = []
+
+    events_applied: int = 0
+    events_partial: list[EventRow] = Field(default_factory=list)
+    events_skipped: list[EventRow] = Field(default_factory=list)
+    failures: list[FailureRow] = Field(default_factory=list)
 
     def to_frames(self) -> dict[str, pandas.DataFrame]:
         """The tables as pandas DataFrames (needs the ``data`` extra).

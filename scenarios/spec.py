@@ -10,13 +10,15 @@ distribution modes and events in ``scenarios.workflow``.
 
 from __future__ import annotations
 
+from functools import cached_property
 from typing import Any, Literal
 
-from pydantic import Field, JsonValue, field_validator, model_validator
+from pydantic import Field, JsonValue, ValidationInfo, field_validator, model_validator
 
 from scenarios._records import DataFile
-from scenarios._schema import FieldProblemError, _Spec
+from scenarios._schema import FieldProblemError, _at_most, _limits, _over, _Spec
 from scenarios.distributions import ConstantDist, Distribution, UniformDist, _constant, _within
+from scenarios.timeline import RESERVED_NAMES, check_events, check_units
 from scenarios.workflow import ConsensusSpec, EventSpec, PullingSpec, QASpec, WorkloadSpec
 
 __all__ = [
@@ -39,7 +41,7 @@ __all__ = [
 class PolicySpec(_Spec):
     """Which policy, with parameters for its constructor."""
 
-    name: str = "best_fit"
+    name: str = Field(default="best_fit", min_length=1)
     params: dict[str, JsonValue] = Field(default_factory=dict)
 
 
@@ -87,6 +89,20 @@ class WorkerGenerate(_Spec):
         width = len(str(self.count))
         return [f"{self.prefix}{i + 1:0{width}d}" for i in range(self.count)]
 
+    def generates(self, name: str) -> bool:
+        """Whether ``name`` is one of the generated names (without building them)."""
+        if not name.startswith(self.prefix):
+            return False
+        number = name.removeprefix(self.prefix)
+        if not (number.isascii() and number.isdigit()):
+            return False
+        return len(number) == len(str(self.count)) and 1 <= int(number) <= self.count
+
+    @field_validator("count")
+    @classmethod
+    def _count_limit(cls, value: int, info: ValidationInfo) -> int:
+        return _at_most(value, _limits(info).workers, "workers", "workers")
+
     @field_validator("skill", "skills", mode="before")
     @classmethod
     def _numbers_are_constants(cls, value: Any) -> Any:
@@ -116,9 +132,23 @@ class WorkersSpec(_Spec):
         _read_by_the_loader(self.file)
         if not self.items and self.generate is None:
             raise ValueError("give workers.items, workers.generate or workers.file")
-        names = [w.name for w in self.items]
-        if len(set(names)) != len(names):
-            raise FieldProblemError("items", "worker names must be unique")
+        seen: dict[str, int] = {}
+        for index, item in enumerate(self.items):
+            where = f"items[{index}].name"
+            if item.name in seen:
+                raise FieldProblemError(
+                    where, f"worker {item.name!r} is also items[{seen[item.name]}]"
+                )
+            if item.name in RESERVED_NAMES:
+                raise FieldProblemError(where, f"{item.name!r} is the name of the {item.name}")
+            if self.generate is not None and self.generate.generates(item.name):
+                raise FieldProblemError(
+                    where,
+                    f"worker {item.name!r} is also a generated name (prefix "
+                    f"{self.generate.prefix!r}, count {self.generate.count}); "
+                    "rename it or change workers.generate.prefix",
+                )
+            seen[item.name] = index
         return self
 
 
@@ -139,11 +169,19 @@ class TaskItem(_Spec):
     difficulty: float = Field(ge=1, le=10)
     skill: str | None = None
     priority: int = 1
-    due: float | None = None
+    due: float | None = Field(default=None, ge=0)
     truth: str | None = None
     arrival: float = Field(default=0.0, ge=0)
     labels: list[str] = Field(default_factory=list)
     metadata: dict[str, JsonValue] = Field(default_factory=dict)
+
+    @model_validator(mode="after")
+    def _due_after_arrival(self) -> TaskItem:
+        if self.due is not None and self.due < self.arrival:
+            raise FieldProblemError(
+                "due", f"due at t={self.due:g}, before the task arrives at t={self.arrival:g}"
+            )
+        return self
 
 
 class PhaseSpec(_Spec):
@@ -194,6 +232,16 @@ class TaskGenerate(_Spec):
     def _difficulty_in_range(cls, value: Any) -> Any:
         return _within(value, 1, 10, "difficulty")
 
+    @field_validator("due")
+    @classmethod
+    def _due_not_before_arrival(cls, value: Any) -> Any:
+        return None if value is None else _within(value, 0, float("inf"), "due (after arrival)")
+
+    @field_validator("count")
+    @classmethod
+    def _count_limit(cls, value: int, info: ValidationInfo) -> int:
+        return _at_most(value, _limits(info).tasks, "tasks", "tasks")
+
     @field_validator("categories")
     @classmethod
     def _weights(cls, value: dict[str, float]) -> dict[str, float]:
@@ -221,9 +269,34 @@ class TasksSpec(_Spec):
         _read_by_the_loader(self.file)
         if not self.items and self.generate is None:
             raise ValueError("give tasks.items, tasks.generate or tasks.file")
-        ids = [t.id for t in self.items]
-        if len(set(ids)) != len(ids):
-            raise FieldProblemError("items", "task ids must be unique")
+        seen: dict[str, tuple[int, int | str]] = {}
+        for index, item in enumerate(self.items):
+            # 1 and "1" are one id to a reader (and in JSON keys): refuse both spellings.
+            key = str(item.id)
+            if key in seen:
+                first, spelled = seen[key]
+                raise FieldProblemError(
+                    f"items[{index}].id",
+                    f"task id {item.id!r} is also items[{first}] (id {spelled!r}); "
+                    "task ids must be unique",
+                )
+            seen[key] = (index, item.id)
+        gen = self.generate
+        if gen is not None:
+            numeric = [t.id for t in self.items if isinstance(t.id, int)]
+            first = max(numeric, default=0) + 1  # as scenarios.build numbers them
+            for index, item in enumerate(self.items):
+                key = str(item.id)
+                number = key.removeprefix(gen.prefix) if key.startswith(gen.prefix) else ""
+                if isinstance(item.id, str) and number.isascii() and number.isdigit():
+                    value = int(number)
+                    low = 1 if gen.prefix else first
+                    if low <= value < low + gen.count and str(value) == number:
+                        raise FieldProblemError(
+                            f"items[{index}].id",
+                            f"task id {item.id!r} is also a generated id "
+                            f"(tasks.generate: prefix {gen.prefix!r}, count {gen.count})",
+                        )
         return self
 
 
@@ -231,19 +304,6 @@ class StopSpec(_Spec):
     """When to stop besides "every task is done": a simulated time limit."""
 
     until: float | None = Field(default=None, gt=0)
-
-
-def _check_units(where: str, units: list[WorkloadSpec], names: set[str]) -> None:
-    total = sum(u.load for u in units)
-    if abs(total - 100) > 1e-9:
-        raise FieldProblemError(where, f"loads must sum to 100, got {total:g}")
-    seen: set[str] = set()
-    for unit in units:
-        if unit.assignee not in names:
-            raise FieldProblemError(where, f"unknown worker {unit.assignee!r}")
-        if unit.assignee in seen:
-            raise FieldProblemError(where, f"{unit.assignee!r} is named more than once")
-        seen.add(unit.assignee)
 
 
 class ScenarioSpec(_Spec):
@@ -276,23 +336,19 @@ class ScenarioSpec(_Spec):
         return names
 
     @model_validator(mode="after")
-    def _modes_fit(self) -> ScenarioSpec:
+    def _modes_fit(self, info: ValidationInfo) -> ScenarioSpec:
+        self._sizes_fit(info)
         if self.consensus is not None and self.pulling is not None:
             raise FieldProblemError(
                 "pulling", "consensus and pulling cannot be combined (as on the seed platform)"
             )
-        names = set(self.worker_names())
-        joined = {e.worker for e in self.events if e.action == "join" and e.worker}
         if self.workload:
-            _check_units("workload", self.workload, names)
+            check_units("workload", self.workload, self.has_worker)
             if self.min_submitted > 1 or self.consensus is not None:
                 raise FieldProblemError(
                     "workload",
                     "a workload split cannot be combined with min_submitted > 1 or consensus",
                 )
-        for event in self.events:
-            if event.action == "redistribute":
-                _check_units("events", event.workload, names | joined)
         if self.qa is not None:
             reviewers = {w.name for w in self.workers.items if w.reviewer}
             for name in self.qa.reviewers:
@@ -300,11 +356,41 @@ class ScenarioSpec(_Spec):
                     raise FieldProblemError(
                         "qa", f"reviewer {name!r} is not a worker item with reviewer = true"
                     )
-        for event in self.events:
-            for who in (event.worker, event.target):
-                if who and event.action != "join" and who not in names | joined:
-                    raise FieldProblemError("events", f"unknown worker {who!r}")
+        check_events(self)
         return self
+
+    def has_worker(self, name: str) -> bool:
+        """Whether a worker of that name is there from the start (listed or generated)."""
+        gen = self.workers.generate
+        return name in self._listed_names or (gen is not None and gen.generates(name))
+
+    @cached_property
+    def _listed_names(self) -> frozenset[str]:
+        return frozenset(w.name for w in self.workers.items)
+
+    def _sizes_fit(self, info: ValidationInfo) -> None:
+        # Counted before anything of that size exists; the error names the field that
+        # crosses the limit (a generator's count, or the event that adds too many).
+        limits = _limits(info)
+        gen = self.tasks.generate
+        tasks = len(self.tasks.items) + (gen.count if gen is not None else 0)
+        staff = self.workers.generate
+        workers = len(self.workers.items) + (staff.count if staff is not None else 0)
+        for index, event in enumerate(self.events):
+            if event.action == "add_tasks":
+                tasks += event.count or 0
+                if tasks > limits.tasks:
+                    raise FieldProblemError(
+                        f"events[{index}].count",
+                        _over(tasks, limits.tasks, "tasks (listed, generated and added)", "tasks"),
+                    )
+            elif event.action == "join":
+                workers += 1
+                if workers > limits.workers:
+                    raise FieldProblemError(
+                        f"events[{index}].worker",
+                        _over(workers, limits.workers, "workers (with joiners)", "workers"),
+                    )
 
     @field_validator("policy", mode="before")
     @classmethod

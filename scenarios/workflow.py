@@ -59,6 +59,20 @@ class WorkloadSpec(_Spec):
     load: float = Field(ge=0, le=100)
 
 
+_FIELDS: dict[str, set[str]] = {
+    "leave": {"worker"},
+    "crash": {"worker"},
+    "join": {"worker", "skill_level", "skills", "specialties", "capacity"},
+    "skill": {"worker", "skill_level", "skills"},
+    "reassign": {"worker", "target"},
+    "redistribute": {"workload"},
+    "add_tasks": {"count"},
+    "remove_tasks": {"ids", "count"},
+    "set_status": {"ids", "status"},
+}
+"""The fields each action takes; any other is refused, never ignored."""
+
+
 class EventSpec(_Spec):
     """Something that happens at simulated time ``at``.
 
@@ -99,6 +113,13 @@ class EventSpec(_Spec):
 
     @model_validator(mode="after")
     def _fields_for_action(self) -> EventSpec:
+        allowed = _FIELDS[self.action]
+        extra = sorted(self.model_fields_set - allowed - {"at", "action"})
+        if extra:
+            takes = ", ".join(sorted(allowed))
+            raise FieldProblemError(
+                extra[0], f"the {self.action} action takes no {extra[0]} (it takes {takes})"
+            )
         needs_worker = {"leave", "crash", "join", "skill", "reassign"}
         if self.action in needs_worker and not self.worker:
             raise FieldProblemError("worker", f"the {self.action} action needs a worker")
@@ -110,6 +131,13 @@ class EventSpec(_Spec):
             raise FieldProblemError("count", "the add_tasks action needs a count")
         if self.action == "remove_tasks" and self.count is None and self.ids is None:
             raise FieldProblemError("ids", "the remove_tasks action needs ids or a count")
+        if self.action == "remove_tasks" and self.count is not None and self.ids is not None:
+            raise FieldProblemError("ids", "the remove_tasks action takes ids or a count, not both")
         if self.action == "join" and self.skill_level is None:
             raise FieldProblemError("skill_level", "the join action needs a skill_level")
+        if self.action == "skill" and self.skill_level is None and self.skills is None:
+            raise FieldProblemError("skill_level", "the skill action needs skill_level or skills")
+        for category, skill in (self.skills or {}).items():
+            if skill < 0:
+                raise FieldProblemError(f"skills.{category}", f"must be >= 0, got {skill:g}")
         return self

@@ -288,6 +288,7 @@ class TestSettle:
         board.settle(record, TaskState.COMPLETED, 2.0, answer="x")
         with pytest.raises(ValueError, match=r"^task 1 is already completed$"):
             board.settle(record, TaskState.FAILED, 3.0)
+        assert board.queued() == 0
         assert (record.finished, record.success, record.answer, record.queued) == (
             2.0,
             True,

@@ -73,7 +73,7 @@ def cases(draw: st.DrawFn) -> Case:
         action = draw(st.sampled_from(["add_tasks", "remove_tasks"]))
         lines += _event(draw(times), action, count=draw(st.integers(1, 8)))
     if draw(st.booleans()):
-        ids = draw(st.lists(st.integers(1, count), min_size=1, max_size=3))
+        ids = draw(st.lists(st.integers(1, count), min_size=1, max_size=3, unique=True))
         lines += _event(draw(times), "remove_tasks", ids=ids)
     return Case("\n".join(lines) + "\n", tuple(gone))
 

@@ -225,15 +225,15 @@ class TestRun:
         assert main(["run", "quickstart", "--policy", "nope"]) == 2
         known = ", ".join(policy_names())
         assert capsys.readouterr().err == (
-            f"error: unknown policy 'nope'; known policies: {known}\n"
+            f"error: --policy: unknown policy 'nope'; known policies: {known}\n"
         )
 
     def test_bad_arguments_exit_2(self, capsys: pytest.CaptureFixture[str]) -> None:
-        """argparse refuses a missing scenario with exit code 2."""
-        with pytest.raises(SystemExit) as caught:
-            main(["run"])
-        assert caught.value.code == 2
-        assert "the following arguments are required: scenario" in capsys.readouterr().err
+        """A missing scenario is refused with exit code 2 and one line naming it."""
+        assert main(["run"]) == 2
+        assert capsys.readouterr().err == (
+            "error: skillsim run: the following arguments are required: scenario (see --help)\n"
+        )
 
 
 class TestCompare:
@@ -269,13 +269,15 @@ class TestCompare:
     def test_zero_seeds_exit_2(self, capsys: pytest.CaptureFixture[str]) -> None:
         """--seeds below 1 exits 2 with the reason."""
         assert main(["compare", "quickstart", "--policy", "best_fit", "--seeds", "0"]) == 2
-        assert capsys.readouterr().err == "error: --seeds must be >= 1, got 0\n"
+        assert capsys.readouterr().err == (
+            "error: skillsim compare: argument --seeds: must be >= 1, got 0 (see --help)\n"
+        )
 
     def test_unknown_policy_fails_before_any_run(self, capsys: pytest.CaptureFixture[str]) -> None:
         """An unknown policy among several exits 2 without running the known ones."""
         assert main(["compare", "quickstart", "--policy", "best_fit", "--policy", "nope"]) == 2
         captured = capsys.readouterr()
-        assert captured.err.startswith("error: unknown policy 'nope'; known policies: ")
+        assert captured.err.startswith("error: --policy: unknown policy 'nope'; known policies: ")
         assert captured.out == ""
 
     def test_significant_winner_is_marked(
@@ -385,3 +387,63 @@ class TestCommonRandomNumbers:
         assert len({t[2] for t in first[0]}) > 1  # arrivals really are spread out
         for policy in ("random", "most_skilled", "round_robin"):
             assert world(policy) == first
+
+
+class TestOutputs:
+    def test_json_dash_writes_the_result_to_standard_output(
+        self, capsys: pytest.CaptureFixture[str]
+    ) -> None:
+        """``--json -`` prints only the JSON on stdout; the report goes to stderr."""
+        assert main(["run", "quickstart", "--json", "-"]) == 0
+        captured = capsys.readouterr()
+        document = json.loads(captured.out)
+        assert (document["scenario"], document["metrics"]["completed"]) == ("quickstart", 3)
+        assert "Senior" in captured.err
+
+    def test_compare_json_dash(self, capsys: pytest.CaptureFixture[str]) -> None:
+        """``compare --json -`` prints the comparison as JSON on stdout."""
+        argv = ["compare", "quickstart", "--policy", "best_fit", "--seeds", "2", "--json", "-"]
+        assert main(argv) == 0
+        document = json.loads(capsys.readouterr().out)
+        assert (document["seeds"], document["summary"]["completed"]["best_fit"]["n"]) == (
+            [0, 1],
+            2,
+        )
+
+    def test_version(self, capsys: pytest.CaptureFixture[str]) -> None:
+        """``--version`` prints the installed version and exits 0."""
+        with pytest.raises(SystemExit) as caught:
+            main(["--version"])
+        assert caught.value.code == 0
+        assert re.fullmatch(r"skillsim \d+\.\d+\.\d+\S*\n", capsys.readouterr().out)
+
+    def test_results_are_written_before_the_report(
+        self, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        """A report that fails to draw loses nothing: --json and --trace are already written."""
+
+        def broken(*args: object, **kwargs: object) -> None:
+            raise RuntimeError("report bug")
+
+        monkeypatch.setattr("scenarios.cli.render_run", broken)
+        out, trace = tmp_path / "r.json", tmp_path / "t.jsonl"
+        argv = ["run", "quickstart", "--json", str(out), "--trace", str(trace)]
+        with pytest.raises(RuntimeError, match=r"^report bug$"):
+            main(argv)
+        assert read_json(out)["metrics"]["completed"] == 3
+        assert len(trace.read_text(encoding="utf-8").splitlines()) > 0
+
+    def test_compare_writes_its_runs_when_the_table_fails(
+        self, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        """``compare --json`` keeps every run's metrics even if the table fails to draw."""
+
+        def broken(*args: object, **kwargs: object) -> None:
+            raise RuntimeError("table bug")
+
+        monkeypatch.setattr("scenarios.cli.render_comparison", broken)
+        out = tmp_path / "c.json"
+        argv = ["compare", "quickstart", "--policy", "best_fit", "--seeds", "2", "--json", str(out)]
+        with pytest.raises(RuntimeError, match=r"^table bug$"):
+            main(argv)
+        assert [len(runs) for runs in read_json(out)["runs"].values()] == [2]

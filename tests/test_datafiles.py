@@ -198,11 +198,11 @@ class TestTimes:
         path = write(
             tmp_path / "items.csv",
             "id,difficulty,arrival,due\n"
-            "1,2,2029-01-01T00:00:30Z,2029-01-01T01:00:00+01:00\n"
+            "1,2,2029-01-01T00:00:30Z,2029-01-01T02:00:00+01:00\n"
             "2,2,1861920090,1861920100.5\n",
         )
         got = read_items(path, epoch="2029-01-01T00:00:00Z")
-        assert [(i.arrival, i.due) for i in got] == [(30.0, 0.0), (90.0, 100.5)]
+        assert [(i.arrival, i.due) for i in got] == [(30.0, 3600.0), (90.0, 100.5)]
         plain = write(tmp_path / "plain.csv", "id,difficulty,arrival,due\n1,2,30,40\n")
         assert [(i.arrival, i.due) for i in read_items(plain)] == [(30.0, 40.0)]
 
@@ -261,10 +261,12 @@ class TestTimes:
         path = write(tmp_path / "items.csv", "id,difficulty,arrival\n" + text + "\n")
         assert error_of(path, epoch=epoch) == message
 
-    def test_due_before_the_first_arrival(self, tmp_path: Path) -> None:
-        """With epoch "first", an item due before the earliest arrival is refused by id."""
+    def test_due_before_its_arrival(self, tmp_path: Path) -> None:
+        """An item due before it arrives is refused by line and column."""
         path = write(tmp_path / "items.csv", "id,difficulty,arrival,due\n1,2,100,300\n2,2,200,50\n")
-        assert error_of(path, epoch="first") == "item 2 is due before the first arrival"
+        assert error_of(path, epoch="first") == (
+            "line 3, column due: due at t=50, before the task arrives at t=200"
+        )
 
 
 def error_of(path: Path, reader: Any = read_items, **options: Any) -> str:

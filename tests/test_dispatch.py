@@ -288,3 +288,17 @@ class TestSnapshotOffers:
         parts.place()
         view = policy.seen[0].workers[0]
         assert (view.estimate, dict(view.estimates)) == (4.0, {"v": 7.0})
+
+
+@pytest.mark.parametrize("policy", ["best_fit", "most_skilled"])
+def test_indexed_policies_build_no_snapshot(policy: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """best_fit and most_skilled place from the index: no Snapshot is ever made."""
+
+    def refuse(*args: object) -> None:
+        raise AssertionError("a snapshot was built")
+
+    monkeypatch.setattr("agents.dispatch.Snapshot", refuse)
+    parts = Parts(policy=policy)
+    parts.join("a", 5)
+    parts.add(1, 3)
+    assert parts.place() == [("a", 1)]

@@ -318,7 +318,7 @@ class TestLoader:
             ),
             (
                 '[[workload]]\nassignee = "zed"\nload = 100\n',
-                "workload: unknown worker 'zed'",
+                "workload[0].assignee: unknown worker 'zed'",
             ),
             (
                 '[[workload]]\nassignee = "ana"\nload = 90\n',
@@ -326,7 +326,7 @@ class TestLoader:
             ),
             (
                 '[[workload]]\nassignee = "ana"\nload = 101\n',
-                "workload.0.load: Input should be less than or equal to 100",
+                "workload[0].load: Input should be less than or equal to 100",
             ),
             (
                 '[qa]\nreviewers = ["ana"]\n',
@@ -356,7 +356,11 @@ class TestLoader:
             '[[workload]]\nassignee = "ana"\nload = 50\n\n[[workload]]\nassignee = "ana"\n'
             "load = 50\n",
         )
-        with pytest.raises(ScenarioError, match=rf"^{re.escape(str(path))}: workload: .+$"):
+        with pytest.raises(
+            ScenarioError,
+            match=rf"^{re.escape(str(path))}: "
+            r"workload\[1\]\.assignee: 'ana' is named more than once$",
+        ):
             load_scenario(path)
 
     @pytest.mark.parametrize(

@@ -7,8 +7,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from agents.errors import MissingExtraError
 from scenarios.cli import main
-from scenarios.extras import MissingExtraError
 from scenarios.frames import FRAMES, to_frames, write_frames
 from scenarios.loader import load_scenario
 from scenarios.metrics import RunResult

@@ -179,10 +179,11 @@ class TestInvalidFile:
         ):
             load_scenario(path)
 
-    def test_a_users_policy_class_can_be_named_in_the_file(self, tmp_path: Path) -> None:
-        """``module:Class`` in the file runs the user's own policy."""
+    def test_a_users_policy_class_runs_when_the_file_may_import(self, tmp_path: Path) -> None:
+        """``module:Class`` in a file loaded with allow_import runs the user's own policy."""
         text = 'policy = "custom_policy:FirstFree"\n' + MINIMAL_WORKERS + MINIMAL_TASKS
-        result = run_scenario(load_scenario(write(tmp_path, text))).result
+        loaded = load_scenario(write(tmp_path, text), allow_import=True)
+        result = run_scenario(loaded).result
         assert (result.policy, result.metrics.total, result.metrics.pending) == (
             "custom_policy:FirstFree",
             1,
@@ -256,7 +257,7 @@ class TestInvalidFile:
         path = write(tmp_path, text)
         with pytest.raises(
             ScenarioError,
-            match=problem(path, "workers.items.0.skil_level: Extra inputs are not permitted"),
+            match=problem(path, "workers.items[0].skil_level: Extra inputs are not permitted"),
         ):
             load_scenario(path)
 
@@ -304,7 +305,7 @@ class TestInvalidFile:
             ScenarioError,
             match=problem(
                 path,
-                "workers.items.0.skills.vision: must be >= 0, got -1",
+                "workers.items[0].skills.vision: must be >= 0, got -1",
                 "tasks.generate.count: Input should be greater than or equal to 1",
                 "tasks.generate.priority.weights: must have one weight per value",
                 "tasks.generate.arrival.rate: a poisson process needs a rate or phases",
@@ -313,10 +314,10 @@ class TestInvalidFile:
             load_scenario(path)
 
     def test_duplicate_worker_names(self, tmp_path: Path) -> None:
-        """Two workers with one name are refused at workers.items."""
+        """Two workers with one name are refused at the second one's name."""
         path = write(tmp_path, MINIMAL_WORKERS + MINIMAL_WORKERS + MINIMAL_TASKS)
         with pytest.raises(
-            ScenarioError, match=problem(path, "workers.items: worker names must be unique")
+            ScenarioError, match=problem(path, "workers.items[1].name: worker 'a' is also items[0]")
         ):
             load_scenario(path)
 

@@ -176,6 +176,7 @@ class ManagerParts(RuleBasedStateMachine):
                 assert record.queued, record
             if record.terminal is not None:
                 assert not record.queued
+        assert board.queued() == sum(1 for r in board if r.queued)
         finals = sum(board.count(s) for s in (TaskState.COMPLETED, TaskState.FAILED))
         assert finals + board.count(TaskState.REMOVED) + board.open_count() == len(board)
 

@@ -97,3 +97,42 @@ class TestAdmit:
             None,
             [0.0, 4.0, 5.0],
         )
+
+
+class TestRedistribute:
+    def four(self) -> Parts:
+        parts = Parts()
+        parts.join("a", 5)
+        parts.join("b", 5)
+        for i in range(4):
+            parts.add(i)
+        return parts
+
+    def test_unstarted_work_is_split_and_a_repeat_moves_nothing(self) -> None:
+        """50/50 pins tasks a, b, a, b; the same split again changes no hands."""
+        parts = self.four()
+        units = [WorkloadUnit("a", 50), WorkloadUnit("b", 50)]
+        assert parts.operations.redistribute(units) == 4
+        assert [r.designated for r in parts.board] == ["a", "b", "a", "b"]
+        assert parts.operations.redistribute(units) == 0
+
+    def test_started_and_final_tasks_stay_held_ones_are_withdrawn(self) -> None:
+        """A started or final task is not split; an unstarted hold elsewhere is withdrawn."""
+        parts = self.four()
+        parts.place()
+        parts.board.start(parts.board.get(0), "a", 0.0)
+        parts.operations.set_status("removed", [3])
+        assert parts.operations.redistribute([WorkloadUnit("a", 100)]) == 2
+        assert [r.designated for r in parts.board] == [None, "a", "a", None]
+        assert parts.sent[-1] == ("b", TaskWithdrawn(task_id=1))
+        assert [r.reassignments for r in parts.board] == [0, 1, 0, 0]
+
+    def test_unknown_and_unusable_workers_are_refused(self) -> None:
+        """An unknown worker raises KeyError; a leaving one with a share, ValueError."""
+        parts = self.four()
+        with pytest.raises(KeyError, match=r"^\"no worker with id 'zed'\"$"):
+            parts.operations.redistribute([WorkloadUnit("zed", 100)])
+        parts.dispatcher.leaving(parts.dispatcher.workers["b"])
+        with pytest.raises(ValueError, match=r"^worker 'b' takes no new work \(gone or leaving\)$"):
+            parts.operations.redistribute([WorkloadUnit("a", 50), WorkloadUnit("b", 50)])
+        assert parts.operations.redistribute([WorkloadUnit("a", 100), WorkloadUnit("b", 0)]) == 4

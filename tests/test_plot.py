@@ -7,9 +7,9 @@ from pathlib import Path
 import pytest
 from matplotlib.collections import PolyCollection
 
+from agents.errors import MissingExtraError
 from scenarios.cli import main
 from scenarios.compare import compare_runs
-from scenarios.extras import MissingExtraError
 from scenarios.loader import load_scenario
 from scenarios.metrics import RunResult
 from scenarios.plot import (

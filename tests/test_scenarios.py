@@ -7,15 +7,15 @@ from the current code instead of comparing with it.
 import csv
 import json
 import os
+import re
 from collections.abc import Callable
 from functools import cache
 from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import Logs
 
-from scenarios.loader import LIBRARY, bundled_scenarios, load_scenario
+from scenarios.loader import LIBRARY, ScenarioError, bundled_scenarios, load_scenario
 from scenarios.metrics import RunResult
 from scenarios.run import run_scenario
 
@@ -144,10 +144,8 @@ class TestEvents:
         metrics = run_scenario(load_scenario(path)).result.metrics
         assert (metrics.removed, metrics.completed, metrics.total) == (4, 0, 4)
 
-    def test_an_event_for_a_worker_not_yet_there_is_skipped_aloud(
-        self, tmp_path: Path, logs: Logs
-    ) -> None:
-        """A crash of a worker that joins only later is logged as skipped, not applied."""
+    def test_an_event_for_a_worker_not_yet_there_is_refused(self, tmp_path: Path) -> None:
+        """A crash of a worker that joins only later is refused when the file is read."""
         path = tmp_path / "early.toml"
         path.write_text(
             'seed = 1\n[[workers.items]]\nname = "solo"\nskill_level = 10\n'
@@ -156,6 +154,9 @@ class TestEvents:
             '[[events]]\nat = 3.0\naction = "join"\nworker = "late"\nskill_level = 5\n',
             encoding="utf-8",
         )
-        metrics = run_scenario(load_scenario(path)).result.metrics
-        skipped = [(e["action"], e["worker"]) for e in logs if e["event"] == "event_skipped"]
-        assert (skipped, metrics.completed) == ([("crash", "late")], 4)
+        message = (
+            f"{path}: events[0].worker: worker 'late' joins at t=3 (events[1]), "
+            "after this event at t=1"
+        )
+        with pytest.raises(ScenarioError, match=f"^{re.escape(message)}$"):
+            load_scenario(path)

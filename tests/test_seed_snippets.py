@@ -122,7 +122,10 @@ class TestCreatingTasks:
             assignee_ids=["annotator1", "annotator2"],
         )  # fmt: skip
         runtime = Runtime()
-        runtime.add(boss, *(WorkerAgent(n, 6, "TaskManager", pull=True, capacity=3) for n in TEAM))
+        runtime.add(
+            boss,
+            *(WorkerAgent(n, 6, admin_peer="TaskManager", pull=True, capacity=3) for n in TEAM),
+        )
         assert runtime.run(strict=True).ending == "complete"
         workers = {w for i in job.item_ids() for w in boss.board.get(i).tried_by}
         assert workers <= {"annotator1", "annotator2"}

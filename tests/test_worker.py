@@ -4,7 +4,7 @@ import pydantic
 import pytest
 from conftest import error_locations
 
-from agents import BaseAgent, Runtime, WorkerAgent, WorkerProfile, on, on_run
+from agents import BaseAgent, Runtime, TaskManager, WorkerAgent, WorkerProfile, on, on_run
 from protocol import (
     AgentDetail,
     Message,
@@ -164,3 +164,41 @@ class TestLeaving:
         runtime.add(boss, worker)
         summary = runtime.run(until=10)
         assert (worker.stopped, summary.t) == (True, 0.0)
+
+
+class TestSeedCustomisation:
+    def test_third_positional_is_specialties_as_in_the_seed(self) -> None:
+        """``WorkerAgent("ana", 5, ["vision"])`` takes only vision tasks, as the seed means."""
+        tasks = [Task(id=1, difficulty=2, skill="text"), Task(id=2, difficulty=2, skill="vision")]
+        manager = TaskManager(tasks, expected_workers=2)
+        ana = WorkerAgent("ana", 5, ["vision"])
+        bob = WorkerAgent("bob", 5, ["text"])
+        runtime = Runtime()
+        runtime.add(manager, ana, bob)
+        summary = runtime.run(strict=True)
+        assert (ana.profile_data.specialties, ana.admin_peer, summary.ending) == (
+            ["vision"],
+            None,
+            "complete",
+        )
+        assert sorted((r.task_id, r.worker) for r in manager.task_results) == [
+            (1, "bob"),
+            (2, "ana"),
+        ]
+
+    def test_admin_peer_and_the_rest_are_keyword_only(self) -> None:
+        """A fourth positional argument is refused: everything past the seed's is by keyword."""
+        with pytest.raises(TypeError, match=r"takes from 2 to 4 positional arguments but 5"):
+            WorkerAgent("ana", 5, None, "TaskManager")  # type: ignore[misc]
+
+    @pytest.mark.parametrize("value", [float("nan"), float("inf")])
+    def test_non_finite_skills_are_refused(self, value: float) -> None:
+        """NaN or infinite skills are refused at their field, overall or per category."""
+        with pytest.raises(pydantic.ValidationError) as overall:
+            WorkerAgent("ana", value)
+        with pytest.raises(pydantic.ValidationError) as category:
+            WorkerAgent("ana", 5, skills={"vision": value})
+        assert (error_locations(overall.value), error_locations(category.value)) == (
+            [("skill_level",)],
+            [("skills", "vision")],
+        )

@@ -358,7 +358,8 @@ class TestPulling:
             distribution=Distribution(pulling=Pulling(3, 5)),
         )
         workers = [
-            WorkerAgent(f"w{i}", 5 + 2 * i, manager.id, pull=True, capacity=1 + i) for i in range(3)
+            WorkerAgent(f"w{i}", 5 + 2 * i, admin_peer=manager.id, pull=True, capacity=1 + i)
+            for i in range(3)
         ]
         runtime = Runtime(trace=True)
         runtime.add(manager, *workers)
@@ -434,7 +435,7 @@ class TestWorkloadSplit:
             expected_workers=3,
             distribution=Distribution(workload=units),
         )
-        workers = [WorkerAgent(f"w{i}", 8, manager.id) for i in range(3)]
+        workers = [WorkerAgent(f"w{i}", 8, admin_peer=manager.id) for i in range(3)]
         _, summary = run(manager, *workers, Operator([(1.0, getattr(workers[0], how))]))
         assert summary.ending == "complete"
         assert set(states(manager).values()) == {"completed"}
@@ -489,8 +490,8 @@ class TestOperations:
         manager = TaskManager(
             plain(8), expected_workers=2, distribution=Distribution(pulling=Pulling(3, 5))
         )
-        a = WorkerAgent("a", 6, "TaskManager", pull=True)
-        b = WorkerAgent("b", 6, "TaskManager", pull=True)
+        a = WorkerAgent("a", 6, admin_peer="TaskManager", pull=True)
+        b = WorkerAgent("b", 6, admin_peer="TaskManager", pull=True)
         operator = Operator([(1.0, lambda: manager.reassign("a", "b"))])
         run(manager, a, b, operator)
         assert operator.returned == [2]
@@ -538,7 +539,9 @@ class TestOperations:
             plain(6), expected_workers=1, distribution=Distribution(pulling=Pulling(3, 5))
         )
         operator = Operator([(1.0, lambda: manager.set_status("completed", [2]))])
-        runtime, _ = run(manager, WorkerAgent("a", 6, manager.id, pull=True), operator, trace=True)
+        runtime, _ = run(
+            manager, WorkerAgent("a", 6, admin_peer=manager.id, pull=True), operator, trace=True
+        )
         assert operator.returned == [[2]]
         assert kinds(runtime)["task_withdrawn"] == 1
         assert submitted(manager.board.get(2)) == []
@@ -556,8 +559,8 @@ class TestOperations:
         manager = TaskManager(
             plain(8), expected_workers=2, distribution=Distribution(pulling=Pulling(3, 5))
         )
-        a = WorkerAgent("a", 6, "TaskManager", pull=True)
-        b = WorkerAgent("b", 6, "TaskManager", pull=True)
+        a = WorkerAgent("a", 6, admin_peer="TaskManager", pull=True)
+        b = WorkerAgent("b", 6, admin_peer="TaskManager", pull=True)
         runtime, _ = run(manager, a, b, Operator([(1.0, a.leave)]), trace=True)
         assert [r.task_id for r in a.completed] == [0]
         assert a.stopped
@@ -589,8 +592,8 @@ class TestOperations:
         manager = TaskManager(
             plain(8), expected_workers=2, distribution=Distribution(pulling=Pulling(3, 5))
         )
-        a = WorkerAgent("a", 6, "TaskManager", pull=True)
-        b = WorkerAgent("b", 6, "TaskManager", pull=True)
+        a = WorkerAgent("a", 6, admin_peer="TaskManager", pull=True)
+        b = WorkerAgent("b", 6, admin_peer="TaskManager", pull=True)
         run(manager, a, b, Operator([(1.0, a.crash)]))
         assert set(finals(manager).values()) == {"b"}
         assert [manager.board.get(i).reassignments for i in range(8)] == [1, 1, 1, 0, 0, 0, 0, 0]
@@ -619,7 +622,7 @@ class TestOperations:
             expected_workers=3,
             distribution=Distribution(pulling=Pulling(3, 5)),
         )
-        workers = [WorkerAgent(f"w{i}", 8, "TaskManager", pull=True) for i in range(3)]
+        workers = [WorkerAgent(f"w{i}", 8, admin_peer="TaskManager", pull=True) for i in range(3)]
         refused: list[Exception] = []
 
         def reassign() -> None:
@@ -663,7 +666,7 @@ class TestOperations:
             expected_workers=3,
             distribution=Distribution(min_submitted=2, pulling=Pulling(3, 5)),
         )
-        workers = [WorkerAgent(f"w{i}", 8, "TaskManager", pull=True) for i in range(3)]
+        workers = [WorkerAgent(f"w{i}", 8, admin_peer="TaskManager", pull=True) for i in range(3)]
         _, summary = run(manager, *workers, Operator([(1.0, lambda: manager.reassign("w0", "w1"))]))
         assert summary.ending == "complete"
         assert all(len(set(submitted(r))) == 2 for r in manager.board)

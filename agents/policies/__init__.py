@@ -18,10 +18,20 @@ from agents.policies.most_skilled import MostSkilled
 from agents.policies.optimal import Optimal
 from agents.policies.pool import WorkerPool, next_above
 from agents.policies.random_choice import RandomChoice
-from agents.policies.registry import make_policy, policy_names, register_policy
+from agents.policies.registry import (
+    ENTRY_POINT_GROUP,
+    find_policy,
+    installed_policies,
+    make_policy,
+    new_policy,
+    policy_names,
+    register_policy,
+)
 from agents.policies.round_robin import RoundRobin
+from agents.policies.transport import dense_transport, max_weight_transport
 
 __all__ = [
+    "ENTRY_POINT_GROUP",
     "Assignment",
     "BestFit",
     "Learning",
@@ -39,7 +49,12 @@ __all__ = [
     "WorkerView",
     "can_take",
     "category_skill",
+    "dense_transport",
+    "find_policy",
+    "installed_policies",
     "make_policy",
+    "max_weight_transport",
+    "new_policy",
     "next_above",
     "policy_names",
     "register_policy",
