@@ -20,11 +20,16 @@ from agents.entry import run, run_async
 from agents.errors import (
     AgentStateError,
     HandlerRegistrationError,
+    JobError,
     MissingExtraError,
     NoRuntimeError,
     PolicyError,
     QualityInputError,
     SimulationStalledError,
+    UnknownAnnotatorError,
+    UnknownAssignmentError,
+    UnknownItemError,
+    UnknownJobError,
 )
 from agents.filters import (
     FILTER_FIELDS,
@@ -44,6 +49,10 @@ from agents.filters import (
 from agents.golden import Golden, GoldenScore, GoldenScores, smoothed
 from agents.handlers import HandlerSpec, handler_specs, on, on_connect, on_disconnect, on_run
 from agents.index import FreeIndex, IndexKey
+from agents.job import Job, JobAssignment, JobAssignments
+from agents.job_moves import JobMoves
+from agents.jobs import Jobs
+from agents.jobstate import JobState, check_mode, due_by, open_records
 from agents.label_metrics import accuracy, correct_labels, cost_per_correct
 from agents.logs import library_logger
 from agents.loop import SimulationLoop, Timer, check_asyncio_internals
@@ -110,6 +119,13 @@ __all__ = [
     "HandlerSpec",
     "Hold",
     "IndexKey",
+    "Job",
+    "JobAssignment",
+    "JobAssignments",
+    "JobError",
+    "JobMoves",
+    "JobState",
+    "Jobs",
     "LogisticModel",
     "MissingExtraError",
     "NoRuntimeError",
@@ -136,6 +152,10 @@ __all__ = [
     "TaskState",
     "ThresholdModel",
     "Timer",
+    "UnknownAnnotatorError",
+    "UnknownAssignmentError",
+    "UnknownItemError",
+    "UnknownJobError",
     "VirtualClock",
     "WorkerAgent",
     "WorkerProfile",
@@ -147,6 +167,7 @@ __all__ = [
     "await_in_thread",
     "check_assignment",
     "check_asyncio_internals",
+    "check_mode",
     "check_workload",
     "choose",
     "confidence",
@@ -154,6 +175,7 @@ __all__ = [
     "cost_per_correct",
     "current_runtime",
     "dawid_skene",
+    "due_by",
     "eased_gc",
     "exclusions",
     "fleiss_kappa",
@@ -172,6 +194,7 @@ __all__ = [
     "on_connect",
     "on_disconnect",
     "on_run",
+    "open_records",
     "parse_filter",
     "pending_view",
     "posterior",

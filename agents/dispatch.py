@@ -28,7 +28,7 @@ from __future__ import annotations
 
 import random
 from collections import deque
-from collections.abc import Callable
+from collections.abc import Callable, Set
 from typing import Any
 
 from agents.board import Hold, TaskBoard, TaskRecord
@@ -45,6 +45,8 @@ from agents.worker import WorkerProfile
 from protocol.messages import AgentDetail, Message, TaskAssignment, TaskId
 
 __all__ = ["Dispatcher"]
+
+_NOBODY: frozenset[str] = frozenset()
 
 
 class Dispatcher:
@@ -107,6 +109,7 @@ class Dispatcher:
         self._requests: dict[str, None] = {}
         self._reviews: deque[ReviewJob] = deque()
         self._excluded: dict[TaskId, set[str]] = {}
+        self._allowed: dict[TaskId, Set[str]] = {}
         self._requested = False
         pulling = distribution.pulling
         self._pull_limit = 0 if pulling is None else pulling.max_batch_workload
@@ -219,6 +222,25 @@ class Dispatcher:
         excluded.add(worker_id)
         return excluded
 
+    def restrict(self, task_id: TaskId, allowed: Set[str] | None) -> None:
+        """Let only ``allowed`` workers take ``task_id`` (``None``: anyone again).
+
+        The set is read at each placement, so a caller may keep it and change it (a
+        job's assignees, shared by all its items); while it is empty, anyone may take
+        the task (a job whose last assignee left).
+        """
+        if allowed is None:
+            self._allowed.pop(task_id, None)
+        else:
+            self._allowed[task_id] = allowed
+
+    def outsiders(self, task_id: TaskId) -> frozenset[str]:
+        """Known workers that may not take ``task_id`` because it is restricted."""
+        allowed = self._allowed.get(task_id) if self._allowed else None
+        if not allowed:
+            return frozenset()
+        return frozenset(w for w in self.workers if w not in allowed)
+
     def estimate(self, worker: WorkerRecord, category: str | None) -> float:
         """The policy's skill estimate of ``worker``, else its declared skill."""
         if self.estimator is not None:
@@ -305,7 +327,8 @@ class Dispatcher:
                 for record in window:
                     if index.total <= 0:
                         break
-                    worker = choose(index, self.workers, record, self._excluded, top)
+                    closed = self.outsiders(record.id) if self._allowed else _NOBODY
+                    worker = choose(index, self.workers, record, self._excluded, top, closed)
                     if worker is not None:
                         self.assign(record, worker)
                         given += 1
@@ -347,7 +370,7 @@ class Dispatcher:
                 worker_view(w, room[w.detail.id], categories, self.estimator, accuracy)
                 for w in workers
             )
-            pending = tuple(pending_view(r, self._excluded) for r in window)
+            pending = tuple(pending_view(r, self._excluded, self.outsiders(r.id)) for r in window)
             offered = {r.id: (r, p) for r, p in zip(window, pending, strict=True)}
             free = {v.id: v for v in views}
             snapshot = Snapshot(self.clock(), pending, views, self._rng(), self.model)

@@ -7,11 +7,16 @@ from protocol.errors import SkillsimError
 __all__ = [
     "AgentStateError",
     "HandlerRegistrationError",
+    "JobError",
     "MissingExtraError",
     "NoRuntimeError",
     "PolicyError",
     "QualityInputError",
     "SimulationStalledError",
+    "UnknownAnnotatorError",
+    "UnknownAssignmentError",
+    "UnknownItemError",
+    "UnknownJobError",
 ]
 
 
@@ -63,3 +68,28 @@ class MissingExtraError(SkillsimError, ImportError):
 
     The message names the extra to install, e.g. ``pip install 'skillsim[optimal]'``.
     """
+
+
+class JobError(SkillsimError, ValueError):
+    """Raised by :class:`agents.jobs.Jobs` for an operation on jobs it cannot carry out.
+
+    The message names the job and what was wrong: a name taken, an item of another job,
+    a mode the seeds refuse (consensus with pulling), a job or assignment deleted
+    already, or an annotator who takes no new work.
+    """
+
+
+class UnknownJobError(JobError):
+    """Raised by :meth:`agents.jobs.Jobs.get` for a job id or name nobody created."""
+
+
+class UnknownAssignmentError(JobError):
+    """Raised by a job for an assignment it does not have (an annotator not assigned)."""
+
+
+class UnknownItemError(JobError):
+    """Raised for an item id that is not in the dataset, or not in the job named."""
+
+
+class UnknownAnnotatorError(JobError):
+    """Raised when work is reassigned to an annotator the manager has never seen."""

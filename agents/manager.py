@@ -23,6 +23,7 @@ from agents.board import TaskBoard
 from agents.dispatch import Dispatcher
 from agents.distribution import Distribution, WorkloadUnit
 from agents.handlers import on, on_connect, on_disconnect
+from agents.jobs import Jobs
 from agents.operations import Operations
 from agents.performance import PerformanceModel, ThresholdModel
 from agents.policies.base import Policy
@@ -65,6 +66,7 @@ class TaskManager(BaseAgent):
             the workers' own models decide outcomes.
         arrivals: Tasks that arrive later, as ``(simulated time, task)``.
         distribution: Consensus, minimum submissions, QA, pulling or workload split.
+        dataset: Items at rest, for jobs (:attr:`jobs`) to take by id or filter.
         id: Overrides the id.
 
     Attributes:
@@ -72,6 +74,7 @@ class TaskManager(BaseAgent):
         dispatcher: The workers and placement.
         settlement: Results and final states.
         operations: Admitting tasks, and the live operations.
+        jobs: The platforms' tasks and assignments over this team.
         listeners: Called with ``(manager, record)`` after each task settles.
         finished_at: When the run ended (``None`` while it runs).
 
@@ -95,6 +98,7 @@ class TaskManager(BaseAgent):
         model: PerformanceModel | None = None,
         arrivals: Iterable[tuple[float, Task]] = (),
         distribution: Distribution | None = None,
+        dataset: Iterable[Task] = (),
         id: str | None = None,
     ) -> None:
         super().__init__(name, id=id)
@@ -127,12 +131,22 @@ class TaskManager(BaseAgent):
             self.board, self.dispatcher, self.settlement, self.distribution, **wiring
         )
         self.operations.admit_initial(tasks, arrivals)
+        self.jobs = Jobs(
+            self.board,
+            self.dispatcher,
+            self.operations,
+            self.distribution,
+            send=self.send_nowait,
+            clock=self._clock,
+            dataset=dataset,
+        )
 
     # -- wiring ---------------------------------------------------------------------------
 
     def _clock(self) -> float:
+        # Before the run starts (jobs made and closed while setting up), it is time 0.
         runtime = self._runtime
-        return self.now if runtime is None else runtime.clock.now()
+        return 0.0 if runtime is None else runtime.clock.now()
 
     def _rng(self) -> Any:
         return self.random
@@ -166,6 +180,7 @@ class TaskManager(BaseAgent):
         self.dispatcher.request_pass()
 
     def _settled(self, record: TaskRecord) -> None:
+        self.jobs.settled(record)
         for listener in self.listeners:
             listener(self, record)
         self._maybe_finish()
@@ -321,12 +336,22 @@ class TaskManager(BaseAgent):
         return self.operations.set_status(status, task_ids)
 
     def reassign(self, from_worker: str, to_worker: str) -> int:
-        """Move unstarted work to another worker (see :meth:`Operations.reassign`)."""
-        return self.operations.reassign(from_worker, to_worker)
+        """Move unstarted work to another worker (see :meth:`Operations.reassign`).
+
+        A worker given items of a job joins that job.
+        """
+        moved = self.operations.reassign(from_worker, to_worker)
+        self.jobs.follow_pins()
+        return moved
 
     def redistribute(self, workload: Iterable[WorkloadUnit]) -> int:
-        """Split unstarted work again (see :meth:`Operations.redistribute`)."""
-        return self.operations.redistribute(workload)
+        """Split unstarted work again (see :meth:`Operations.redistribute`).
+
+        A worker given items of a job joins that job.
+        """
+        moved = self.operations.redistribute(workload)
+        self.jobs.follow_pins()
+        return moved
 
     # -- reporting ------------------------------------------------------------------------
 

@@ -53,9 +53,14 @@ def exclusions(
     return exclude, only
 
 
-def pending_view(record: TaskRecord, excluded: Mapping[TaskId, set[str]]) -> PendingTask:
-    """The frozen view of an offered task."""
+def pending_view(
+    record: TaskRecord,
+    excluded: Mapping[TaskId, set[str]],
+    outsiders: frozenset[str] = frozenset(),
+) -> PendingTask:
+    """The frozen view of an offered task (``outsiders``: workers it is closed to)."""
     exclude, only = exclusions(record, excluded)
+    exclude |= outsiders
     return PendingTask(
         task=record.task,
         attempts=record.attempts,
@@ -140,13 +145,14 @@ def choose(
     record: TaskRecord,
     excluded: Mapping[TaskId, set[str]],
     most_skilled: bool = False,
+    outsiders: frozenset[str] = frozenset(),
 ) -> WorkerRecord | None:
     """The free worker ``best_fit`` (or ``most_skilled``) gives ``record`` to, if any.
 
     ``best_fit``: the least skilled worker at or above the difficulty, ties to the
     longest idle; a retry first looks strictly above the best skill that failed it;
     with nobody capable, the most skilled. Only workers that may take the task count
-    (specialty, exclusions, the one designated worker).
+    (specialty, exclusions, the one designated worker, not one of ``outsiders``).
     """
     category = record.task.skill
     exclude: frozenset[str] = frozenset()
@@ -155,6 +161,8 @@ def choose(
         exclude, only = exclusions(record, excluded)
     elif record.id in excluded:
         exclude = frozenset(excluded[record.id])
+    if outsiders:
+        exclude = exclude | outsiders
     if only is not None:
         # One worker may take it: the index's answer is that worker or nobody.
         worker = workers.get(only)
