@@ -40,6 +40,7 @@ from protocol.messages import (
     TaskWithdrawn,
     WorkerLeaving,
     WorkRequest,
+    compact,
 )
 
 __all__ = ["WorkerAgent", "WorkerProfile", "answer_for"]
@@ -294,16 +295,19 @@ class WorkerAgent(BaseAgent):
     ) -> None:
         task = data.task
         del self.active[task.id]
-        result = TaskResult(
-            task_id=task.id,
-            worker=self.id,
-            success=outcome.success,
-            status=status,
-            answer=None
-            if task.truth is None or status != "submitted"
-            else answer_for(task, outcome.success, draws),
-            duration=outcome.duration,
-            attempt=data.attempt,
+        # Kept by the worker and the manager's board: compact.
+        result = compact(
+            TaskResult(
+                task_id=task.id,
+                worker=self.id,
+                success=outcome.success,
+                status=status,
+                answer=None
+                if task.truth is None or status != "submitted"
+                else answer_for(task, outcome.success, draws),
+                duration=outcome.duration,
+                attempt=data.attempt,
+            )
         )
         self.completed.append(result)
         self.send_nowait(manager, result)

@@ -32,6 +32,7 @@ from protocol.messages import (
     Undeliverable,
     WorkerLeaving,
     WorkRequest,
+    compact,
     message_kinds,
     message_type,
 )
@@ -68,6 +69,7 @@ __all__ = [
     "UnknownAgentError",
     "WorkRequest",
     "WorkerLeaving",
+    "compact",
     "decode",
     "encode",
     "message_kinds",

@@ -21,7 +21,7 @@ from agents.policies.base import Policy
 from agents.policies.registry import find_policy, make_policy, new_policy
 from agents.runtime import Runtime
 from agents.worker import WorkerAgent
-from protocol.messages import Task
+from protocol.messages import Task, compact
 from scenarios.director import Director
 from scenarios.distributions import ChoiceDist, ConstantDist, NormalDist, UniformDist
 from scenarios.loader import LoadedScenario
@@ -124,14 +124,16 @@ def _generate_tasks(
         category = rng.choices(categories, weights=weights)[0] if categories else None
         due = arrived + draw(gen.due, rng) if gen.due is not None else None
         truth = rng.choice(gen.labels) if gen.labels else None
-        task = Task(
-            id=task_id,
-            difficulty=_number(draw(gen.difficulty, rng)),
-            skill=category,
-            priority=round(draw(gen.priority, rng)),
-            due=due,
-            truth=truth,
-            labels=list(gen.labels),
+        task = compact(
+            Task(
+                id=task_id,
+                difficulty=_number(draw(gen.difficulty, rng)),
+                skill=category,
+                priority=round(draw(gen.priority, rng)),
+                due=due,
+                truth=truth,
+                labels=list(gen.labels),
+            )
         )
         out.append((arrived, task))
     return out

@@ -192,8 +192,8 @@ def take_record(sim: Simulation, summary: RunSummary, recorder: Recorder) -> Run
     tasks = _tasks(sim)
     attempts = recorder.attempts()
     series = occupancy(
-        [(t.id, t.arrived, t.finished) for t in tasks],
-        [(a.task, a.worker, a.assigned, a.started, a.finished) for a in attempts],
+        ((t.id, t.arrived, t.finished) for t in tasks),
+        ((a.task, a.worker, a.assigned, a.started, a.finished) for a in attempts),
         summary.t,
     )
     manager = sim.manager

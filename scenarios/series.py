@@ -12,7 +12,7 @@ the run stopped ends at the run's end.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from protocol.messages import TaskId
@@ -53,8 +53,8 @@ def _gaps(span: tuple[float, float], held: list[tuple[float, float]]) -> list[tu
 
 
 def occupancy(
-    tasks: Sequence[tuple[TaskId, float, float | None]],
-    attempts: Sequence[tuple[TaskId, str, float, float | None, float | None]],
+    tasks: Iterable[tuple[TaskId, float, float | None]],
+    attempts: Iterable[tuple[TaskId, str, float, float | None, float | None]],
     end: float,
 ) -> tuple[SeriesPoint, ...]:
     """The queue-length and busy-worker step functions of a run.
@@ -63,6 +63,9 @@ def occupancy(
         tasks: ``(id, arrived, finished)`` per task (``finished`` ``None``: open at the end).
         attempts: ``(task, worker, assigned, started, finished)`` per attempt.
         end: When the run stopped.
+
+    Each of ``tasks`` and ``attempts`` is read once, in order: generators do, and
+    spare a run's worth of tuples.
 
     Returns:
         One point per instant where either count changes, starting with the first.

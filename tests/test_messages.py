@@ -13,6 +13,7 @@ from protocol import (
     Task,
     TaskAssignment,
     TaskResult,
+    compact,
     message_kinds,
     message_type,
 )
@@ -210,3 +211,31 @@ class TestRegistry:
     def test_codec_error_is_a_skillsim_error(self) -> None:
         """Every error skillsim raises on purpose descends from SkillsimError."""
         assert issubclass(CodecError, SkillsimError)
+
+
+class TestCompact:
+    def test_equal_given_fields_share_one_set(self) -> None:
+        """Two results that gave the same fields share one set of names, equal to before."""
+        first = TaskResult(task_id=1, worker="a", success=True, duration=1.0)
+        second = TaskResult(task_id=2, worker="b", success=False, duration=2.0)
+        names = set(second.model_fields_set)
+        assert compact(first) is first
+        assert compact(second) is second
+        assert second.model_fields_set is first.model_fields_set
+        assert second.model_fields_set == names == {"task_id", "worker", "success", "duration"}
+        assert (second.task_id, second.worker, second.success) == (2, "b", False)
+
+    def test_different_given_fields_keep_their_own(self) -> None:
+        """A message that gave other fields keeps its own set."""
+        plain = compact(Task(id=1, difficulty=3))
+        due = compact(Task(id=2, difficulty=3, due=4.0))
+        assert plain.model_fields_set == {"id", "difficulty"}
+        assert due.model_fields_set == {"id", "difficulty", "due"}
+
+    def test_a_copy_with_updates_leaves_the_shared_set_alone(self) -> None:
+        """``model_copy(update=...)`` of a compacted message changes no other message."""
+        first = compact(Task(id=1, difficulty=3))
+        second = compact(Task(id=2, difficulty=4))
+        changed = second.model_copy(update={"due": 9.0})
+        assert changed.model_fields_set == {"id", "difficulty", "due"}
+        assert first.model_fields_set == second.model_fields_set == {"id", "difficulty"}
