@@ -11,14 +11,24 @@
 * ``pulling``: idle workers ask for work and receive batches of ``batch_size`` tasks,
   never holding more than ``max_batch_workload``.
 * ``workload``: tasks are split between named workers by percentage.
+* ``queue``: where work waits. ``"central"`` (late binding, the default): one queue,
+  each task handed to whoever is free when it is placed (pulling is its batched
+  form). ``"assignee"`` (early binding): each task joins one worker's own queue when
+  it arrives, chosen by a dispatch rule (``agents.dispatch_rules``), and each worker
+  works through its queue in order.
+* ``ttl``: a reservation's time-to-live in simulated seconds: a task held that long
+  without an answer goes back to the queue, and the late answer is counted stale
+  (``agents.reservations``).
 
 The seed's bounds are enforced here, each with an error that names the setting.
 """
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from fractions import Fraction
+from typing import Literal
 
 __all__ = [
     "Consensus",
@@ -98,8 +108,10 @@ class Distribution:
 
     Raises:
         ValueError: for consensus together with pulling (refused, as on the seed
-            platform), ``min_submitted`` below 1, a negative overlap, or a workload
-            whose loads do not sum to 100 or name a worker twice.
+            platform), ``min_submitted`` below 1, a negative overlap, a workload
+            whose loads do not sum to 100 or name a worker twice, an unknown
+            ``queue``, a ``ttl`` that is not a positive number, or per-assignee
+            queues with pulling, consensus, ``min_submitted`` > 1 or overlap.
     """
 
     min_submitted: int = 1
@@ -108,6 +120,8 @@ class Distribution:
     qa: QualityReview | None = None
     pulling: Pulling | None = None
     workload: tuple[WorkloadUnit, ...] = field(default=())
+    queue: Literal["central", "assignee"] = "central"
+    ttl: float | None = None
 
     def __post_init__(self) -> None:
         if self.min_submitted < 1:
@@ -123,6 +137,25 @@ class Distribution:
                     "workload split gives each task to one worker, so it cannot be combined "
                     "with min_submitted > 1 or consensus"
                 )
+        _check_queue(self)
+
+
+def _check_queue(distribution: Distribution) -> None:
+    ttl = distribution.ttl
+    if ttl is not None and not (isinstance(ttl, int | float) and ttl > 0 and math.isfinite(ttl)):
+        raise ValueError(f"ttl must be a positive number of seconds, got {ttl!r}")
+    if distribution.queue not in ("central", "assignee"):
+        raise ValueError(f"queue must be 'central' or 'assignee', got {distribution.queue!r}")
+    if distribution.queue == "assignee" and (
+        distribution.pulling is not None
+        or distribution.consensus is not None
+        or distribution.min_submitted > 1
+        or distribution.overlap > 0
+    ):
+        raise ValueError(
+            "per-assignee queues give each task to one worker's queue, so they cannot be "
+            "combined with pulling, consensus, min_submitted > 1 or overlap"
+        )
 
 
 def check_workload(units: tuple[WorkloadUnit, ...]) -> None:

@@ -149,6 +149,7 @@ def _workers(spec: ScenarioSpec, rng: random.Random) -> list[WorkerItem]:
                     skills={c: round(max(0.0, draw(d, rng)), 3) for c, d in gen.skills.items()},
                     specialties=gen.specialties,
                     capacity=gen.capacity,
+                    silence=gen.silence,
                 )
             )
     return workers
@@ -225,6 +226,7 @@ def build(
             specialties=item.specialties,
             capacity=item.capacity,
             discard_below=item.discard_below,
+            silence=item.silence,
             model=model,
             pull=pull and not item.reviewer,
             role="reviewer" if item.reviewer else None,
@@ -277,4 +279,6 @@ def make_distribution(spec: ScenarioSpec) -> Distribution:
         if spec.pulling is None
         else Pulling(spec.pulling.batch_size, spec.pulling.max_batch_workload),
         workload=tuple(WorkloadUnit(u.assignee, u.load) for u in spec.workload),
+        queue=spec.queue,
+        ttl=spec.ttl,
     )

@@ -35,6 +35,17 @@ Labelling runs (tasks with a hidden truth) add:
   sent back to another worker; ``qa_escaped``: reviewed and approved although wrong;
   ``defects_unreviewed``: wrong and never reviewed.
 * ``stale_results``: late or duplicate results that were ignored.
+
+Reservations that expire (a ``ttl``) add:
+
+* ``expired``: holds that ran ``ttl`` simulated seconds without an answer and went
+  back to the queue.
+* ``stale_answers``: answers that came from a holder after its hold expired (ignored,
+  so also counted in ``stale_results``); ``expired - stale_answers`` holders never
+  answered at all (silent, or the run ended first).
+
+Per-assignee queues add, per worker, ``queue_wait_mean``: the mean of (first start -
+arrival) over the tasks bound to that worker's queue when the run ended and started.
 """
 
 from __future__ import annotations
@@ -52,6 +63,7 @@ from scenarios.measures import (
     effort,
     labelling,
     makespan,
+    queue_waits,
     round6,
     timing,
     utilization,
@@ -112,6 +124,8 @@ class Metrics(_Row):
     qa_escaped: int = 0
     defects_unreviewed: int = 0
     stale_results: int = 0
+    expired: int = 0
+    stale_answers: int = 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -159,6 +173,7 @@ class WorkerRow:
     estimate: float | None = None
     estimate_error: float | None = None
     id: str | None = None
+    queue_wait_mean: float | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -226,7 +241,7 @@ class RunResult(_Row):
         return to_frames(self)
 
 
-def _worker_row(w: WorkerFact, span: float) -> WorkerRow:
+def _worker_row(w: WorkerFact, span: float, waits: dict[str, float]) -> WorkerRow:
     error = None if w.estimate is None else round6(w.estimate - w.skill_level)
     return WorkerRow(
         name=w.name,
@@ -240,6 +255,7 @@ def _worker_row(w: WorkerFact, span: float) -> WorkerRow:
         estimate=None if w.estimate is None else round6(w.estimate),
         estimate_error=error,
         id=w.id,
+        queue_wait_mean=waits.get(w.id),
     )
 
 
@@ -272,6 +288,7 @@ def measure(record: RunRecord) -> RunResult:
         queue/busy series.
     """
     span = makespan(record)
+    waits = queue_waits(record)
     metrics = Metrics.model_validate(
         counts(record) | timing(record) | workload(record) | effort(record) | labelling(record)
     )
@@ -284,7 +301,7 @@ def measure(record: RunRecord) -> RunResult:
         metrics=metrics,
         progress=record.progress,
         tasks=[_task_row(t) for t in record.tasks],
-        workers=[_worker_row(w, span) for w in record.workers],
+        workers=[_worker_row(w, span, waits) for w in record.workers],
         attempts=list(record.attempts),
         events=list(record.events),
         series=list(record.series),

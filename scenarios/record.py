@@ -55,6 +55,8 @@ class TaskFact:
     answer: str | None
     answer_weighted: str | None
     responses: tuple[Response, ...]
+    queue: str | None = None
+    """With per-assignee queues: the worker whose queue it was in at the end."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -99,6 +101,8 @@ class RunRecord:
         reviews: Answers queued for QA review.
         rework: Answers rejected in QA and sent back.
         stale_results: Late or duplicate results the manager ignored.
+        expired: Holds that ran out their ``ttl`` without an answer.
+        stale_answers: Answers from a holder after its hold expired.
     """
 
     scenario: str
@@ -116,9 +120,12 @@ class RunRecord:
     reviews: int
     rework: int
     stale_results: int
+    expired: int = 0
+    stale_answers: int = 0
 
 
 def _tasks(sim: Simulation) -> tuple[TaskFact, ...]:
+    early = sim.manager.platform.early is not None
     return tuple(
         TaskFact(
             id=r.id,
@@ -142,6 +149,7 @@ def _tasks(sim: Simulation) -> tuple[TaskFact, ...]:
             answer=r.answer,
             answer_weighted=r.answer_weighted,
             responses=tuple(Response(x.worker, x.success, x.status) for x in r.responses),
+            queue=r.designated if early else None,
         )
         for r in sim.manager.board
     )
@@ -191,6 +199,7 @@ def take_record(sim: Simulation, summary: RunSummary, recorder: Recorder) -> Run
         summary.t,
     )
     manager = sim.manager
+    reservations = manager.platform.reservations
     return RunRecord(
         scenario=sim.name,
         policy=sim.policy,
@@ -207,4 +216,6 @@ def take_record(sim: Simulation, summary: RunSummary, recorder: Recorder) -> Run
         reviews=manager.reviews,
         rework=manager.rework,
         stale_results=manager.stale_results,
+        expired=0 if reservations is None else reservations.expired,
+        stale_answers=0 if reservations is None else reservations.stale_answers,
     )

@@ -6,6 +6,7 @@ from typing import Any
 from agents import (
     Dispatcher,
     Distribution,
+    EarlyBinding,
     Operations,
     Settlement,
     TaskBoard,
@@ -13,6 +14,7 @@ from agents import (
     ThresholdModel,
     WorkerProfile,
     WorkerRecord,
+    early_policies,
 )
 from agents.policies import make_policy
 from protocol import AgentDetail, Message, Task, TaskAssignment, TaskResult
@@ -45,8 +47,8 @@ class Parts:
         self.settled: list[TaskRecord] = []
         self.log = Quiet()
         self.random = random.Random(0)
-        self.board = TaskBoard()
         distribution = distribution or Distribution()
+        self.board = TaskBoard(assignee_queues=distribution.queue == "assignee")
         wiring: dict[str, Any] = {"send": self._send, "clock": self._clock, "log": self.log}
         self.dispatcher = Dispatcher(
             self.board,
@@ -71,6 +73,10 @@ class Parts:
         self.operations = Operations(
             self.board, self.dispatcher, self.settlement, distribution, **wiring
         )
+        if distribution.queue == "assignee":
+            rule, _ = early_policies(policy, distribution.workload)
+            early = EarlyBinding(self.board, self.dispatcher, rule, rng=lambda: self.random)
+            self.dispatcher.early_pass = early.place
 
     def _send(self, to: str, message: Message) -> None:
         self.sent.append((to, message))
