@@ -6,6 +6,7 @@ from protocol.errors import SkillsimError
 
 __all__ = [
     "AgentStateError",
+    "DistributionError",
     "HandlerRegistrationError",
     "MissingExtraError",
     "NoRuntimeError",
@@ -62,4 +63,15 @@ class MissingExtraError(SkillsimError, ImportError):
     """Raised when a feature needs an optional extra that is not installed.
 
     The message names the extra to install, e.g. ``pip install 'skillsim[optimal]'``.
+    """
+
+
+class DistributionError(SkillsimError):
+    """Raised when a distribution setting is refused on a manager.
+
+    ``Operations.set_min_submitted`` raises it once a task has a response (the
+    setting is fixed once annotation started, as on the seed's platform), or for a
+    value above the annotators who may answer; the manager raises it when placement
+    is about to start and ``min_submitted`` (or the consensus count) is above the
+    workers connected.
     """
