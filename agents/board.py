@@ -298,6 +298,7 @@ class TaskBoard:
         """
         _open(record)
         _set(record, "required", record.required + 1)
+        self.requeue(record)
 
     def require(self, record: TaskRecord, required: int, overlap: int) -> None:
         """Change the submitted responses the task needs, and its overlap.
