@@ -7,6 +7,18 @@ from agents.board import TaskBoard
 from agents.clock import Clock, RealtimeClock, VirtualClock, make_clock
 from agents.dawid_skene import DawidSkeneResult, dawid_skene
 from agents.dispatch import Dispatcher
+from agents.dispatch_rules import (
+    DispatchRule,
+    LeastLoadedQueue,
+    QueueCandidate,
+    RandomQueue,
+    RoundRobinQueue,
+    SkillAwareQueue,
+    TwoChoicesQueue,
+    WorkloadQueue,
+    dispatch_rule_names,
+    make_dispatch_rule,
+)
 from agents.distribution import (
     Consensus,
     Distribution,
@@ -16,9 +28,11 @@ from agents.distribution import (
     check_workload,
     split,
 )
+from agents.early import EarlyBinding, early_policies
 from agents.entry import run, run_async
 from agents.errors import (
     AgentStateError,
+    DistributionError,
     HandlerRegistrationError,
     JobError,
     MissingExtraError,
@@ -54,10 +68,18 @@ from agents.job_moves import JobMoves
 from agents.jobs import Jobs
 from agents.jobstate import JobState, check_mode, due_by, open_records
 from agents.label_metrics import accuracy, correct_labels, cost_per_correct
+from agents.lanes import Entry, Lanes
 from agents.logs import library_logger
 from agents.loop import SimulationLoop, Timer, check_asyncio_internals
 from agents.manager import TaskManager
 from agents.memory import eased_gc
+from agents.min_submitted import (
+    change_min_submitted,
+    check_team,
+    first_response,
+    require_all,
+    required_for,
+)
 from agents.operations import Operations, Workload
 from agents.overlap import DynamicOverlap, stopping_point
 from agents.performance import (
@@ -78,9 +100,11 @@ from agents.placement import (
     pending_view,
     worker_view,
 )
+from agents.platform import PlatformRules, policies_for
 from agents.progress import progress, unfinished
 from agents.quality import QualityControl, kept_answers, label_set, model_accuracy
 from agents.record import TERMINAL, BoardSnapshot, Hold, TaskRecord, TaskState
+from agents.reservations import Reservations, able
 from agents.roster import ReviewJob, WorkerRecord, review_key
 from agents.runtime import Runtime, current_runtime
 from agents.settlement import Settlement
@@ -101,11 +125,15 @@ __all__ = [
     "Consensus",
     "DQLFilter",
     "DawidSkeneResult",
+    "DispatchRule",
     "Dispatcher",
     "Distribution",
+    "DistributionError",
     "Draws",
     "DynamicOverlap",
+    "EarlyBinding",
     "Ending",
+    "Entry",
     "Estimator",
     "Filter",
     "FilterError",
@@ -126,6 +154,8 @@ __all__ = [
     "JobMoves",
     "JobState",
     "Jobs",
+    "Lanes",
+    "LeastLoadedQueue",
     "LogisticModel",
     "MissingExtraError",
     "NoRuntimeError",
@@ -134,24 +164,31 @@ __all__ = [
     "Operator",
     "Outcome",
     "PerformanceModel",
+    "PlatformRules",
     "PolicyError",
     "Pulling",
     "QualityControl",
     "QualityInputError",
     "QualityReview",
+    "QueueCandidate",
+    "RandomQueue",
     "RealtimeClock",
+    "Reservations",
     "ReviewJob",
+    "RoundRobinQueue",
     "RunSummary",
     "Runtime",
     "Settlement",
     "SimulationLoop",
     "SimulationStalledError",
+    "SkillAwareQueue",
     "TaskBoard",
     "TaskManager",
     "TaskRecord",
     "TaskState",
     "ThresholdModel",
     "Timer",
+    "TwoChoicesQueue",
     "UnknownAnnotatorError",
     "UnknownAssignmentError",
     "UnknownItemError",
@@ -161,13 +198,17 @@ __all__ = [
     "WorkerProfile",
     "WorkerRecord",
     "Workload",
+    "WorkloadQueue",
     "WorkloadUnit",
+    "able",
     "accuracy",
     "answer_for",
     "await_in_thread",
+    "change_min_submitted",
     "check_assignment",
     "check_asyncio_internals",
     "check_mode",
+    "check_team",
     "check_workload",
     "choose",
     "confidence",
@@ -175,9 +216,12 @@ __all__ = [
     "cost_per_correct",
     "current_runtime",
     "dawid_skene",
+    "dispatch_rule_names",
     "due_by",
+    "early_policies",
     "eased_gc",
     "exclusions",
+    "first_response",
     "fleiss_kappa",
     "handler_specs",
     "kept_answers",
@@ -188,6 +232,7 @@ __all__ = [
     "loop_running",
     "majority",
     "make_clock",
+    "make_dispatch_rule",
     "matches",
     "model_accuracy",
     "on",
@@ -197,9 +242,12 @@ __all__ = [
     "open_records",
     "parse_filter",
     "pending_view",
+    "policies_for",
     "posterior",
     "progress",
     "ratings_by_task",
+    "require_all",
+    "required_for",
     "review_key",
     "run",
     "run_async",

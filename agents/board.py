@@ -14,7 +14,8 @@ Design:
     lazy deletion (an entry carries the record's token). ``window`` pops the best ``k``
     live entries of each category and ``restore`` pushes back those still open, so a
     placement pass costs ``O(k log n)`` however long the queue is, and a specialist's
-    category is never starved behind a long queue of another.
+    category is never starved behind a long queue of another (with per-assignee
+    queues, a pinned task waits in its worker's lane instead: ``agents.lanes``).
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ import heapq
 import itertools
 from collections.abc import Iterable, Iterator
 
+from agents.lanes import Lanes
 from agents.record import TERMINAL
 from agents.record import BoardSnapshot as BoardSnapshot
 from agents.record import Hold as Hold
@@ -43,9 +45,11 @@ def _open(record: TaskRecord) -> None:
 class TaskBoard:
     """All tasks of a run, the queue of open work, and every change to a task."""
 
-    def __init__(self) -> None:
+    def __init__(self, *, assignee_queues: bool = False) -> None:
         self._records: dict[TaskId, TaskRecord] = {}
         self._queues: dict[str | None, list[tuple[int, int, int, TaskRecord]]] = {}
+        self.lanes = Lanes()  # the workers' own queues, used with ``assignee_queues``
+        self._early = assignee_queues
         self._seq = itertools.count()
         self._terminal = {TaskState.COMPLETED: 0, TaskState.FAILED: 0, TaskState.REMOVED: 0}
         self._designated: dict[str, dict[TaskId, TaskRecord]] = {}
@@ -104,6 +108,9 @@ class TaskBoard:
         token = record._token + 1
         _set(record, "_token", token)
         _set(record, "_queued", True)
+        if self._early and record.designated is not None:
+            self.lanes.push(record.designated, (-record.task.priority, record.seq, token, record))
+            return
         self._live += 1
         heap = self._queues.get(record.task.skill)
         if heap is None:
@@ -141,8 +148,23 @@ class TaskBoard:
             self.requeue(record)
 
     def queued(self) -> int:
-        """Tasks in the queue (live entries)."""
-        return self._live
+        """Tasks in the queue (live entries), the workers' own queues included."""
+        return self._live + self.lanes.total()
+
+    def _unqueue(self, record: TaskRecord) -> None:  # its live entry goes stale
+        _set(record, "_queued", False)
+        _set(record, "_token", record._token + 1)
+        if self._early and record.designated is not None:
+            self.lanes.dead(record.designated)
+        else:
+            self._live -= 1
+
+    def lane_next(self, worker: str) -> TaskRecord | None:
+        """Take the best task off ``worker``'s lane (``None``: empty); ``requeue`` returns it."""
+        record = self.lanes.pop(worker)
+        if record is not None:
+            _set(record, "_queued", False)
+        return record
 
     # -- holding -------------------------------------------------------------------
 
@@ -278,6 +300,21 @@ class TaskBoard:
         _set(record, "required", record.required + 1)
         self.requeue(record)
 
+    def require(self, record: TaskRecord, required: int, overlap: int) -> None:
+        """Change the submitted responses the task needs, and its overlap.
+
+        Raises:
+            ValueError: if the task is final or has a response, or for bad counts.
+        """
+        _open(record)
+        if record.responses:
+            raise ValueError(f"task {record.id!r} has a response already")
+        if required < 1 or overlap < 0:
+            raise ValueError(f"required must be >= 1 and overlap >= 0, got {required}/{overlap}")
+        _set(record, "required", required)
+        _set(record, "overlap", overlap)
+        self.requeue(record)
+
     def failed_by(self, record: TaskRecord, skill: float) -> None:
         """Note that a worker of estimated ``skill`` failed the task (retries escalate)."""
         if record.best_failed is None or skill > record.best_failed:
@@ -291,6 +328,8 @@ class TaskBoard:
         """
         _open(record)
         old = record.designated
+        if self._early and old != worker and record._queued:
+            self._unqueue(record)  # it moves to another queue
         if old is not None:
             self._designated[old].pop(record.id, None)
         if worker is not None:
@@ -361,11 +400,10 @@ class TaskBoard:
         if state not in TERMINAL:
             raise ValueError(f"{state} is not a final state")
         _open(record)
+        if record._queued:
+            self._unqueue(record)
         _set(record, "terminal", state)
         _set(record, "finished", now)
-        if record._queued:
-            _set(record, "_queued", False)
-            self._live -= 1
         _set(record, "success", state is TaskState.COMPLETED if success is None else success)
         _set(record, "answer", answer)
         _set(record, "answer_weighted", answer_weighted)

@@ -18,6 +18,8 @@ Design:
       a snapshot holding only that worker, up to ``batch_size`` and never beyond
       ``max_batch_workload`` held; a request nothing can answer waits for new work.
     * QA: answers sampled for review wait in a FIFO queue for a free reviewer.
+    * Per-assignee queues: ``early_pass`` (``agents.early``) binds and feeds. Each
+      hold started is told to ``on_hold`` (``agents.reservations``), if set.
 
     A task offered twice in one pass is placed at most once per offer, so a task
     that wants several workers at once (consensus) is offered again while an offer
@@ -113,6 +115,9 @@ class Dispatcher:
         self._requested = False
         pulling = distribution.pulling
         self._pull_limit = 0 if pulling is None else pulling.max_batch_workload
+        self.early_pass: Callable[[], None] | None = None
+        self.on_hold: Callable[[TaskRecord, Hold], None] | None = None
+        self.on_block: Callable[[str], None] | None = None
 
     # -- workers -----------------------------------------------------------------------
 
@@ -181,6 +186,8 @@ class Dispatcher:
         """The worker refused work as busy: nothing new until it asks again."""
         worker.blocked = True
         self.refresh(worker)
+        if self.on_block is not None:
+            self.on_block(worker.detail.id)
 
     def asked(self, worker: WorkerRecord, capacity: int | None = None) -> None:
         """The worker asked for work: it has room again (and ``capacity``, if it says)."""
@@ -241,6 +248,11 @@ class Dispatcher:
             return frozenset()
         return frozenset(w for w in self.workers if w not in allowed)
 
+    def excluded(self, task_id: TaskId) -> frozenset[str]:
+        """The workers that must never get ``task_id``."""
+        excluded = self._excluded.get(task_id)
+        return frozenset() if excluded is None else frozenset(excluded)
+
     def estimate(self, worker: WorkerRecord, category: str | None) -> float:
         """The policy's skill estimate of ``worker``, else its declared skill."""
         if self.estimator is not None:
@@ -265,6 +277,8 @@ class Dispatcher:
             attempt=hold.attempt,
         )
         self._send(worker_id, TaskAssignment(task=record.task, attempt=hold.attempt))
+        if self.on_hold is not None:
+            self.on_hold(record, hold)
         return hold
 
     def take_back(self, record: TaskRecord, worker_id: str) -> Hold:
@@ -306,7 +320,9 @@ class Dispatcher:
     def place(self) -> None:
         """Run the placement pass: push or pull, then reviews."""
         self._requested = False
-        if self.distribution.pulling is not None:
+        if self.early_pass is not None:
+            self.early_pass()
+        elif self.distribution.pulling is not None:
             self._pull_pass()
         elif self._indexed is not None:
             self._push_indexed()

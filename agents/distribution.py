@@ -14,14 +14,24 @@
 * ``golden`` and ``dynamic_overlap``: quality control (see ``agents.quality``): a
   share of golden tasks scores the workers; labelled tasks ask for answers until
   their label is confident enough.
+* ``queue``: where work waits. ``"central"`` (late binding, the default): one queue,
+  each task handed to whoever is free when it is placed (pulling is its batched
+  form). ``"assignee"`` (early binding): each task joins one worker's own queue when
+  it arrives, chosen by a dispatch rule (``agents.dispatch_rules``), and each worker
+  works through its queue in order.
+* ``ttl``: a reservation's time-to-live in simulated seconds: a task held that long
+  without an answer goes back to the queue, and the late answer is counted stale
+  (``agents.reservations``).
 
 The seed's bounds are enforced here, each with an error that names the setting.
 """
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from fractions import Fraction
+from typing import Literal
 
 from agents.golden import Golden
 from agents.overlap import DynamicOverlap
@@ -106,8 +116,10 @@ class Distribution:
         ValueError: for consensus together with pulling (refused, as on the seed
             platform), ``min_submitted`` below 1, a negative overlap, a workload
             whose loads do not sum to 100 or name a worker twice, dynamic overlap with
-            consensus or ``min_submitted > 1``, or golden tasks or dynamic overlap
-            with pulling or a workload split.
+            consensus or ``min_submitted > 1``, golden tasks or dynamic overlap with
+            pulling or a workload split, an unknown ``queue``, a ``ttl`` that is not a
+            positive number, or per-assignee queues with pulling, consensus,
+            ``min_submitted`` > 1 or overlap.
     """
 
     min_submitted: int = 1
@@ -118,6 +130,8 @@ class Distribution:
     workload: tuple[WorkloadUnit, ...] = field(default=())
     golden: Golden | None = None
     dynamic_overlap: DynamicOverlap | None = None
+    queue: Literal["central", "assignee"] = "central"
+    ttl: float | None = None
 
     def __post_init__(self) -> None:
         if self.min_submitted < 1:
@@ -143,6 +157,26 @@ class Distribution:
                 "golden tasks and dynamic overlap cannot be combined with pulling or a "
                 "workload split"
             )
+        _check_queue(self)
+
+
+def _check_queue(distribution: Distribution) -> None:
+    ttl = distribution.ttl
+    if ttl is not None and not (isinstance(ttl, int | float) and ttl > 0 and math.isfinite(ttl)):
+        raise ValueError(f"ttl must be a positive number of seconds, got {ttl!r}")
+    if distribution.queue not in ("central", "assignee"):
+        raise ValueError(f"queue must be 'central' or 'assignee', got {distribution.queue!r}")
+    if distribution.queue == "assignee" and (
+        distribution.pulling is not None
+        or distribution.consensus is not None
+        or distribution.min_submitted > 1
+        or distribution.overlap > 0
+        or distribution.dynamic_overlap is not None
+    ):
+        raise ValueError(
+            "per-assignee queues give each task to one worker's queue, so they cannot be "
+            "combined with pulling, consensus, min_submitted > 1, overlap or dynamic overlap"
+        )
 
 
 def check_workload(units: tuple[WorkloadUnit, ...]) -> None:

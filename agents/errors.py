@@ -6,6 +6,7 @@ from protocol.errors import SkillsimError
 
 __all__ = [
     "AgentStateError",
+    "DistributionError",
     "HandlerRegistrationError",
     "JobError",
     "MissingExtraError",
@@ -93,3 +94,14 @@ class UnknownItemError(JobError):
 
 class UnknownAnnotatorError(JobError):
     """Raised when work is reassigned to an annotator the manager has never seen."""
+
+
+class DistributionError(SkillsimError):
+    """Raised when a distribution setting is refused on a manager.
+
+    ``Operations.set_min_submitted`` raises it once a task has a response (the
+    setting is fixed once annotation started, as on the seed's platform), or for a
+    value above the annotators who may answer; the manager raises it when placement
+    is about to start and ``min_submitted`` (or the consensus count) is above the
+    workers connected.
+    """

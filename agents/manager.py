@@ -26,8 +26,8 @@ from agents.handlers import on, on_connect, on_disconnect
 from agents.jobs import Jobs
 from agents.operations import Operations
 from agents.performance import PerformanceModel, ThresholdModel
+from agents.platform import PlatformRules, policies_for
 from agents.policies.base import Policy
-from agents.policies.registry import make_policy
 from agents.progress import progress, unfinished
 from agents.record import TaskRecord, TaskState
 from agents.roster import WorkerRecord
@@ -73,6 +73,7 @@ class TaskManager(BaseAgent):
         board: The tasks.
         dispatcher: The workers and placement.
         settlement: Results and final states.
+        platform: Per-assignee queues, expiring holds, the team check.
         operations: Admitting tasks, and the live operations.
         jobs: The platforms' tasks and assignments over this team.
         listeners: Called with ``(manager, record)`` after each task settles.
@@ -108,28 +109,21 @@ class TaskManager(BaseAgent):
             raise ValueError(f"max_attempts must be an int >= 1, got {max_attempts!r}")
         self.expected_workers = expected_workers
         self.max_attempts = max_attempts
-        self.policy = make_policy(policy)
         self.model = model or ThresholdModel()
-        self.distribution = distribution or Distribution()
+        settings = distribution or Distribution()
+        self.policy, rule = policies_for(policy, settings)
         self.listeners: list[Callable[[TaskManager, TaskRecord], None]] = []
         self.finished_at: float | None = None
-        self.board = TaskBoard()
+        self.board = TaskBoard(assignee_queues=rule is not None)
         wiring: dict[str, Any] = {"send": self.send_nowait, "clock": self._clock, "log": self.log}
-        parts = (self.board, self.policy, self.model, self.distribution)
+        parts: tuple[Any, ...] = (self.board, self.policy, self.model, settings)
         self.dispatcher = Dispatcher(*parts, rng=self._rng, wake=self._wake, **wiring)
-        self.settlement = Settlement(
-            self.board,
-            self.dispatcher,
-            self.distribution,
-            self.model,
-            max_attempts,
-            rng=self._rng,
-            on_settled=self._settled,
-            **wiring,
-        )
-        self.operations = Operations(
-            self.board, self.dispatcher, self.settlement, self.distribution, **wiring
-        )
+        parts = (self.board, self.dispatcher, settings, self.model, max_attempts)
+        self.settlement = Settlement(*parts, rng=self._rng, on_settled=self._settled, **wiring)
+        parts = (self.board, self.dispatcher, self.settlement, settings)
+        self.operations = Operations(*parts, **wiring)
+        parts = (self.board, self.dispatcher, self.settlement, self.operations, rule)
+        self.platform = PlatformRules(*parts, rng=self._rng, later=self.call_later, log=self.log)
         self.operations.admit_initial(tasks, arrivals)
         self.jobs = Jobs(
             self.board,
@@ -235,6 +229,7 @@ class TaskManager(BaseAgent):
         connected = dispatcher.connected
         self.log.info("worker_connected", t=self.now, worker=agent.id, connected=connected)
         if not dispatcher.ready and connected >= self.expected_workers:
+            self.platform.starting(lambda: self.stop("refused"))  # nothing placed
             dispatcher.ready = True
             self.log.info("workers_ready", t=self.now, connected=connected)
             self._maybe_finish()
@@ -334,6 +329,11 @@ class TaskManager(BaseAgent):
     ) -> list[TaskId]:
         """Close tasks by hand (see :meth:`Operations.set_status`)."""
         return self.operations.set_status(status, task_ids)
+
+    @property
+    def distribution(self) -> Distribution:
+        """The settings (read-only: ``operations.set_min_submitted`` changes them)."""
+        return self.operations.distribution
 
     def reassign(self, from_worker: str, to_worker: str) -> int:
         """Move unstarted work to another worker (see :meth:`Operations.reassign`).

@@ -10,6 +10,7 @@ evenly spread share of them, with no randomness.
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from collections.abc import Callable, Iterable
 from typing import Any, Literal
@@ -17,6 +18,8 @@ from typing import Any, Literal
 from agents.board import TaskBoard
 from agents.dispatch import Dispatcher
 from agents.distribution import Distribution, WorkloadUnit, check_workload, split
+from agents.errors import DistributionError
+from agents.min_submitted import change_min_submitted, check_team, require_all, required_for
 from agents.record import TaskRecord, TaskState
 from agents.settlement import Settlement
 from protocol.messages import Message, Task, TaskId, TaskWithdrawn
@@ -140,21 +143,55 @@ class Operations:
         Raises:
             ValueError: for a task id that is on the board already.
         """
-        distribution = self.distribution
-        required = distribution.min_submitted
-        consensus = distribution.consensus
-        if consensus is not None:
-            # Every task whose share of the running count crosses a whole number gets
-            # consensus: an exact, evenly spread percentage without randomness.
-            self._consensus_seen += 1
-            n = self._consensus_seen
-            share = consensus.percentage / 100
-            if math.floor(n * share) > math.floor((n - 1) * share):
-                required = max(required, consensus.assignees)
-        if self.quality is not None:
-            required = self.quality.required(task, required)
-        overlap = distribution.overlap if required > 1 or task.truth is not None else 0
+        # The n-th task admitted (an exact, evenly spread consensus share).
+        self._consensus_seen += 1
+        adjust = None if self.quality is None else self.quality.required
+        required, overlap = required_for(self.distribution, self._consensus_seen, task, adjust)
         return self.board.add(task, now, required=required, overlap=overlap)
+
+    def annotators(self) -> int:
+        """Workers who may answer now: connected and not leaving."""
+        return sum(1 for w in self.dispatcher.workers.values() if w.connected and not w.leaving)
+
+    def check_team(self) -> None:
+        """Refuse settings that want more distinct answers than the annotators connected.
+
+        Raises:
+            DistributionError: naming the setting, its value and the annotators.
+        """
+        check_team(self.distribution, self.annotators())
+
+    def set_min_submitted(self, value: int) -> int:
+        """Change ``min_submitted`` for every unfinished task, before the first response.
+
+        Returns:
+            How many tasks now need ``value`` responses (or their consensus count).
+
+        Raises:
+            DistributionError: after the first response, or for a value above the
+                annotators who may answer (once placement began) or that the
+                settings refuse.
+        """
+        annotators = self.annotators() if self.dispatcher.ready else None
+        changed = change_min_submitted(self.distribution, value, self.board, annotators)
+        self.distribution = self.dispatcher.distribution = changed
+        self.settlement.distribution = changed
+        count = require_all(self.board, changed)
+        self.log.info("min_submitted_set", t=self.clock(), value=value, tasks=count)
+        self.dispatcher.request_pass()
+        return count
+
+    def set_distribution(self, value: Distribution) -> int:
+        """Take new settings that differ at most in ``min_submitted``.
+
+        Raises:
+            DistributionError: for any other difference, or as :meth:`set_min_submitted`.
+        """
+        if dataclasses.replace(value, min_submitted=self.distribution.min_submitted) != (
+            self.distribution
+        ):
+            raise DistributionError("only min_submitted can change on a manager")
+        return self.set_min_submitted(value.min_submitted)
 
     def set_status(
         self,

@@ -99,6 +99,8 @@ class Settlement:
         self.stale_results = 0
         self.rework = 0
         self.reviews = 0
+        self.on_stale: Callable[[TaskResult], object] | None = None  # a result ignored
+        self.on_departed: Callable[[], object] | None = None  # a departure handled
 
     # -- answers -----------------------------------------------------------------------
 
@@ -136,6 +138,8 @@ class Settlement:
         if record is None or not record.held_by(data.worker):
             self.stale_results += 1
             self.log.info("stale_result", t=time, task=data.task_id, worker=data.worker)
+            if self.on_stale is not None:
+                self.on_stale(data)
             return
         dispatcher = self.dispatcher
         hold = dispatcher.take_back(record, data.worker)
@@ -258,6 +262,8 @@ class Settlement:
                 board.reassigned(record)
                 board.requeue(record)
                 self.log.info("work_requeued", t=now, task=task_id, worker=worker_id)
+        if self.on_departed is not None:
+            self.on_departed()
         dispatcher.request_pass()
 
     # -- endings --------------------------------------------------------------------------

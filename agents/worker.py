@@ -12,6 +12,10 @@
   its ``discard_below``.
 * ``leave()`` finishes what it works on, hands back what it has not started, and then
   disconnects; ``crash()`` disconnects at once.
+* ``silence()`` makes it go silent for good: it stays connected and keeps what it
+  is given, but answers nothing and asks for nothing, so the manager is never told.
+  A worker with ``silence`` = p goes silent at each assignment with chance p, drawn
+  from the attempt's own seeded draws (the same for every policy on a seed).
 * A worker with role ``"reviewer"`` reviews answers (QA): a right answer is approved;
   a wrong one is caught with the model's success chance of the reviewer's skill.
 """
@@ -60,6 +64,7 @@ class WorkerProfile(BaseModel):
             a category goes to anyone.
         capacity: Tasks worked on at once (>= 1).
         discard_below: Decline tasks whose success chance is below this (0..1).
+        silence: Chance, at each assignment, of going silent for good (0..1).
     """
 
     model_config = ConfigDict(frozen=True, extra="forbid", allow_inf_nan=False)
@@ -69,6 +74,7 @@ class WorkerProfile(BaseModel):
     specialties: list[str] | None = None
     capacity: int = Field(default=1, ge=1)
     discard_below: float = Field(default=0.0, ge=0, le=1)
+    silence: float = Field(default=0.0, ge=0, le=1)
 
     def skill_for(self, category: str | None) -> float:
         """The skill that counts for a task of ``category``."""
@@ -109,6 +115,7 @@ class WorkerAgent(BaseAgent):
         skills: Per-category skills.
         capacity: Tasks worked on at once.
         discard_below: Decline tasks with a lower success chance (0..1).
+        silence: Chance, at each assignment, of going silent for good (0..1).
         model: The performance model (default: the seed's threshold rule).
         pull: Ask for batches of work instead of waiting for assignments.
         role: ``"worker"`` (default) or ``"reviewer"`` for a QA reviewer.
@@ -134,6 +141,7 @@ class WorkerAgent(BaseAgent):
         skills: Mapping[str, float] | None = None,
         capacity: int = 1,
         discard_below: float = 0.0,
+        silence: float = 0.0,
         model: PerformanceModel | None = None,
         pull: bool = False,
         role: str | None = None,
@@ -152,6 +160,7 @@ class WorkerAgent(BaseAgent):
             specialties=None if specialties is None else list(specialties),
             capacity=capacity,
             discard_below=discard_below,
+            silence=silence,
         )
         if pull and admin_peer is None:
             raise ValueError("a pulling worker needs admin_peer: whom to ask for work")
@@ -163,6 +172,7 @@ class WorkerAgent(BaseAgent):
         self.queue: deque[TaskAssignment] = deque()
         self.completed: list[TaskResult] = []
         self.leaving = False
+        self.silent = False
         self._asked = False
         self._refused: dict[str, None] = {}  # managers told "busy", to tell when free
         self._managers: dict[str, None] = {}  # managers that gave work, until they finish
@@ -227,6 +237,12 @@ class WorkerAgent(BaseAgent):
         if not self.active:
             self.stop("left")
 
+    def silence(self) -> None:
+        """Go silent for good: answer nothing, ask for nothing, say nothing."""
+        if not self.silent:
+            self.silent = True
+            self.log.info("worker_silent", t=self.now, held=len(self.active) + len(self.queue))
+
     def crash(self) -> None:
         """Disappear at once: unfinished work is lost and goes back to the manager."""
         self.log.info("worker_crashed", t=self.now, held=len(self.active) + len(self.queue))
@@ -240,6 +256,12 @@ class WorkerAgent(BaseAgent):
         task = data.task
         manager = self.admin_peer or agent.id
         self._managers[manager] = None
+        if not self.silent and self.profile_data.silence:
+            luck = task_draws(self.runtime.seed, task.id, data.attempt, f"{self.id}|silence")
+            if luck.success < self.profile_data.silence:
+                self.silence()
+        if self.silent:
+            return  # kept, never answered
         specialties = self.profile_data.specialties
         reason = None
         if self.leaving:
@@ -266,7 +288,7 @@ class WorkerAgent(BaseAgent):
             self._ask_for_work()
 
     def _ask_for_work(self) -> None:
-        if self._asked or self.stopped or self.leaving or self.admin_peer is None:
+        if self._asked or self.silent or self.stopped or self.leaving or self.admin_peer is None:
             return
         self._asked = True
         self.send_nowait(self.admin_peer, WorkRequest(worker=self.id, capacity=self.capacity))
@@ -295,6 +317,8 @@ class WorkerAgent(BaseAgent):
     ) -> None:
         task = data.task
         del self.active[task.id]
+        if self.silent:
+            return
         # Kept by the worker and the manager's board: compact.
         result = compact(
             TaskResult(
@@ -341,12 +365,16 @@ class WorkerAgent(BaseAgent):
 
     def _verdict(self, data: TaskAssignment, manager: str, verdict: ReviewResult) -> None:
         del self.active[data.task.id]
+        if self.silent:
+            return
         self.send_nowait(manager, verdict)
         self._after_work(manager)
 
     @on(TaskWithdrawn)
     async def handle_withdrawn(self, data: TaskWithdrawn, time: float, agent: AgentDetail) -> None:
         """Drop a withdrawn task that has not started; finish one that has."""
+        if self.silent:
+            return
         for queued in self.queue:
             if queued.task.id == data.task_id:
                 self.queue.remove(queued)

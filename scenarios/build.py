@@ -152,6 +152,7 @@ def _workers(spec: ScenarioSpec, rng: random.Random) -> list[WorkerItem]:
                     skills={c: round(max(0.0, draw(d, rng)), 3) for c, d in gen.skills.items()},
                     specialties=gen.specialties,
                     capacity=gen.capacity,
+                    silence=gen.silence,
                 )
             )
     return workers
@@ -233,6 +234,7 @@ def build(
             specialties=item.specialties,
             capacity=item.capacity,
             discard_below=item.discard_below,
+            silence=item.silence,
             model=model,
             pull=pull and not item.reviewer,
             role="reviewer" if item.reviewer else None,
@@ -287,4 +289,6 @@ def make_distribution(spec: ScenarioSpec) -> Distribution:
         workload=tuple(WorkloadUnit(u.assignee, u.load) for u in spec.workload),
         golden=None if spec.golden is None else spec.golden.make(),
         dynamic_overlap=None if spec.dynamic_overlap is None else spec.dynamic_overlap.make(),
+        queue=spec.queue,
+        ttl=spec.ttl,
     )

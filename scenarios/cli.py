@@ -26,6 +26,8 @@ from rich.console import Console
 from rich.progress import BarColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from agents.dispatch_rules import dispatch_rule_names, make_dispatch_rule
+from agents.distribution import WorkloadUnit
 from agents.errors import PolicyError
 from agents.policies.registry import find_policy, installed_policies, make_policy, policy_names
 from protocol.errors import SkillsimError
@@ -270,6 +272,14 @@ def _list(console: Console) -> int:
         doc = (type(make_policy(name)).__doc__ or "").strip().splitlines()
         policies.add_row(name, doc[0] if doc else "")
     console.print(policies)
+    rules = Table(title='dispatch rules (queue = "assignee")', header_style="bold")
+    rules.add_column("name")
+    rules.add_column("joins the queue of")
+    for name in dispatch_rule_names():
+        rule = make_dispatch_rule(name, (WorkloadUnit("x", 100),) if name == "workload" else ())
+        doc = (type(rule).__doc__ or "").strip().splitlines()
+        rules.add_row(name, doc[0] if doc else "")
+    console.print(rules)
     return 0
 
 

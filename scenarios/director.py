@@ -12,7 +12,9 @@ What the file alone shows to be impossible is refused when it is read
 recorded as an :class:`EventOutcome` (``applied``, ``partial`` or ``skipped``, with
 the reason) and logged as a warning; an event never stops the events after it:
 
-* ``leave``, ``crash``, ``skill``: skipped if the worker has already gone.
+* ``leave``, ``crash``, ``silence``, ``skill``: skipped if the worker has already gone.
+* ``set_min_submitted``: skipped, with the reason, once a task has a response or for
+  a value above the annotators who may answer (Argilla's rule).
 * ``join``: applied; the director waits (without moving time) until the manager has
   seen the joiner, so that a later event of the same instant can name it.
 * ``reassign``: skipped if the manager does not know the source, or the target is not
@@ -41,6 +43,7 @@ from typing import Literal
 
 from agents.base import BaseAgent
 from agents.distribution import WorkloadUnit
+from agents.errors import DistributionError
 from agents.handlers import on_run
 from agents.manager import TaskManager
 from agents.summary import HandlerFailure
@@ -169,7 +172,7 @@ class Director(BaseAgent):
             _Skip: when nothing of it can apply in this run.
         """
         action = event.action
-        if action in ("leave", "crash", "skill"):
+        if action in ("leave", "crash", "silence", "skill"):
             worker = self.workers.get(event.worker or "")
             if worker is None or worker.stopped:
                 raise _Skip(f"worker {event.worker!r} has already left the run")
@@ -177,8 +180,15 @@ class Director(BaseAgent):
                 worker.leave()
             elif action == "crash":
                 worker.crash()
+            elif action == "silence":
+                worker.silence()
             else:
                 worker.set_skill(event.skill_level, event.skills)
+        elif action == "set_min_submitted":
+            try:
+                self.manager.operations.set_min_submitted(event.min_submitted or 1)
+            except DistributionError as error:  # the seed's rule: skipped, with the reason
+                raise _Skip(str(error)) from None
         elif action == "join":
             joiner = self.make_worker(event)
             self.workers[joiner.name] = joiner

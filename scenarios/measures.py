@@ -19,6 +19,7 @@ __all__ = [
     "labelling",
     "makespan",
     "percentile",
+    "queue_waits",
     "round6",
     "timing",
     "utilization",
@@ -141,7 +142,18 @@ def effort(record: RunRecord) -> Figures:
         "drafts": statuses["draft"],
         "discarded": statuses["discarded"],
         "stale_results": record.stale_results,
+        "expired": record.expired,
+        "stale_answers": record.stale_answers,
     }
+
+
+def queue_waits(record: RunRecord) -> dict[str, float]:
+    """Per worker, the mean wait (first start - arrival) of the started tasks of its queue."""
+    waits: dict[str, list[float]] = {}
+    for t in record.tasks:
+        if t.queue is not None and t.started is not None:
+            waits.setdefault(t.queue, []).append(t.started - t.arrived)
+    return {w: round6(sum(x) / len(x)) for w, x in waits.items()}
 
 
 def labelling(record: RunRecord) -> Figures:

@@ -35,6 +35,17 @@ Labelling runs (tasks with a hidden truth) add:
   sent back to another worker; ``qa_escaped``: reviewed and approved although wrong;
   ``defects_unreviewed``: wrong and never reviewed.
 * ``stale_results``: late or duplicate results that were ignored.
+
+Reservations that expire (a ``ttl``) add:
+
+* ``expired``: holds that ran ``ttl`` simulated seconds without an answer and went
+  back to the queue.
+* ``stale_answers``: answers that came from a holder after its hold expired (ignored,
+  so also counted in ``stale_results``); ``expired - stale_answers`` holders never
+  answered at all (silent, or the run ended first).
+
+Per-assignee queues add, per worker, ``queue_wait_mean``: the mean of (first start -
+arrival) over the tasks bound to that worker's queue when the run ended and started.
 """
 
 from __future__ import annotations
@@ -53,6 +64,7 @@ from scenarios.measures import (
     effort,
     labelling,
     makespan,
+    queue_waits,
     round6,
     timing,
     utilization,
@@ -124,6 +136,8 @@ class Metrics(_Row):
     cost_per_correct_ds_full: float | None = None
     fleiss_kappa: float | None = None
     krippendorff_alpha: float | None = None
+    expired: int = 0
+    stale_answers: int = 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -175,6 +189,7 @@ class WorkerRow:
     golden_correct: int | None = None
     golden_accuracy: float | None = None
     flagged: bool | None = None
+    queue_wait_mean: float | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -243,7 +258,9 @@ class RunResult(_Row):
         return to_frames(self)
 
 
-def _worker_row(w: WorkerFact, span: float, golden: dict[str, GoldenScore] | None) -> WorkerRow:
+def _worker_row(
+    w: WorkerFact, span: float, golden: dict[str, GoldenScore] | None, waits: dict[str, float]
+) -> WorkerRow:
     error = None if w.estimate is None else round6(w.estimate - w.skill_level)
     return WorkerRow(
         name=w.name,
@@ -258,6 +275,7 @@ def _worker_row(w: WorkerFact, span: float, golden: dict[str, GoldenScore] | Non
         estimate_error=error,
         id=w.id,
         **golden_columns(golden, w.id),
+        queue_wait_mean=waits.get(w.id),
     )
 
 
@@ -291,6 +309,7 @@ def measure(record: RunRecord) -> RunResult:
     """
     span = makespan(record)
     quality = run_quality(record.labelled, record.golden)
+    waits = queue_waits(record)
     metrics = Metrics.model_validate(
         counts(record)
         | timing(record)
@@ -308,7 +327,7 @@ def measure(record: RunRecord) -> RunResult:
         metrics=metrics,
         progress=record.progress,
         tasks=[_task_row(t) for t in record.tasks],
-        workers=[_worker_row(w, span, record.golden) for w in record.workers],
+        workers=[_worker_row(w, span, record.golden, waits) for w in record.workers],
         attempts=list(record.attempts),
         events=list(record.events),
         series=list(record.series),

@@ -57,6 +57,8 @@ class TaskFact:
     answer: str | None
     answer_weighted: str | None
     responses: tuple[Response, ...]
+    queue: str | None = None
+    """With per-assignee queues: the worker whose queue it was in at the end."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -103,6 +105,8 @@ class RunRecord:
         stale_results: Late or duplicate results the manager ignored.
         labelled: Every labelled task's answers and settled labels (quality figures).
         golden: Each worker's golden score, when golden tasks are on.
+        expired: Holds that ran out their ``ttl`` without an answer.
+        stale_answers: Answers from a holder after its hold expired.
     """
 
     scenario: str
@@ -122,9 +126,12 @@ class RunRecord:
     stale_results: int
     labelled: tuple[LabelledTask, ...] = ()
     golden: dict[str, GoldenScore] | None = None
+    expired: int = 0
+    stale_answers: int = 0
 
 
 def _tasks(sim: Simulation) -> tuple[TaskFact, ...]:
+    early = sim.manager.platform.early is not None
     return tuple(
         TaskFact(
             id=r.id,
@@ -148,6 +155,7 @@ def _tasks(sim: Simulation) -> tuple[TaskFact, ...]:
             answer=r.answer,
             answer_weighted=r.answer_weighted,
             responses=tuple(Response(x.worker, x.success, x.status) for x in r.responses),
+            queue=r.designated if early else None,
         )
         for r in sim.manager.board
     )
@@ -198,6 +206,7 @@ def take_record(sim: Simulation, summary: RunSummary, recorder: Recorder) -> Run
     )
     manager = sim.manager
     scores = manager.dispatcher.golden
+    reservations = manager.platform.reservations
     return RunRecord(
         scenario=sim.name,
         policy=sim.policy,
@@ -216,4 +225,6 @@ def take_record(sim: Simulation, summary: RunSummary, recorder: Recorder) -> Run
         stale_results=manager.stale_results,
         labelled=tuple(labelled_tasks(manager)),
         golden=None if scores is None else dict(scores.snapshot()),
+        expired=0 if reservations is None else reservations.expired,
+        stale_answers=0 if reservations is None else reservations.stale_answers,
     )

@@ -64,6 +64,7 @@ class WorkerItem(_Spec):
     specialties: list[str] | None = None
     capacity: int = Field(default=1, ge=1)
     discard_below: float = Field(default=0.0, ge=0, le=1)
+    silence: float = Field(default=0.0, ge=0, le=1)
     reviewer: bool = False
 
     @field_validator("skills")
@@ -83,6 +84,7 @@ class WorkerGenerate(_Spec):
     skills: dict[str, Distribution] = Field(default_factory=dict)
     specialties: list[str] | None = None
     capacity: int = Field(default=1, ge=1)
+    silence: float = Field(default=0.0, ge=0, le=1)
     prefix: str = "w"
 
     def names(self) -> list[str]:
@@ -322,6 +324,8 @@ class ScenarioSpec(_Spec):
     stop: StopSpec = Field(default_factory=StopSpec)
     min_submitted: int = Field(default=1, ge=1)
     overlap: int = Field(default=0, ge=0)
+    queue: Literal["central", "assignee"] = "central"
+    ttl: float | None = Field(default=None, gt=0, allow_inf_nan=False)
     consensus: ConsensusSpec | None = None
     qa: QASpec | None = None
     pulling: PullingSpec | None = None
@@ -344,6 +348,21 @@ class ScenarioSpec(_Spec):
         if self.consensus is not None and self.pulling is not None:
             raise FieldProblemError(
                 "pulling", "consensus and pulling cannot be combined (as on the seed platform)"
+            )
+        staff = sum(1 for w in self.workers.items if not w.reviewer)
+        staff += self.workers.generate.count if self.workers.generate is not None else 0
+        if self.min_submitted > staff:
+            raise FieldProblemError(
+                "min_submitted",
+                f"{self.min_submitted} is above the {staff} annotators who may answer",
+            )
+        if self.queue == "assignee" and (
+            self.pulling or self.consensus or self.min_submitted > 1 or self.overlap
+        ):
+            raise FieldProblemError(
+                "queue",
+                "per-assignee queues give each task to one worker's queue, so they cannot be "
+                "combined with pulling, consensus, min_submitted > 1 or overlap",
             )
         if self.workload:
             check_units("workload", self.workload, self.has_worker)

@@ -171,9 +171,9 @@ def check_events(spec: ScenarioSpec) -> None:
         action = event.action
         if action == "join" and event.worker:
             workers.present.add(event.worker)
-        elif action in ("leave", "crash", "skill") and event.worker:
+        elif action in ("leave", "crash", "silence", "skill") and event.worker:
             need(event.worker, "worker")
-            if action != "skill":
+            if action in ("leave", "crash"):
                 workers.gone[event.worker] = (index, event.at, action)
         elif action == "reassign" and event.worker and event.target:
             need(event.worker, "worker", may_be_gone=True)

@@ -69,6 +69,8 @@ _FIELDS: dict[str, set[str]] = {
     "add_tasks": {"count"},
     "remove_tasks": {"ids", "count"},
     "set_status": {"ids", "status"},
+    "silence": {"worker"},
+    "set_min_submitted": {"min_submitted"},
 }
 """The fields each action takes; any other is refused, never ignored."""
 
@@ -77,7 +79,8 @@ class EventSpec(_Spec):
     """Something that happens at simulated time ``at``.
 
     Actions and their fields:
-        ``leave``, ``crash``: ``worker``.
+        ``leave``, ``crash``, ``silence``: ``worker`` (``silence``: it keeps what it
+            holds and answers nothing more, and the manager is not told).
         ``join``: ``worker`` (the new name), ``skill_level``, ``skills``,
             ``specialties``, ``capacity``.
         ``skill``: ``worker``, ``skill_level`` and/or ``skills`` (the manager is not told).
@@ -86,12 +89,16 @@ class EventSpec(_Spec):
         ``add_tasks``: ``count`` more tasks drawn like ``tasks.generate``.
         ``remove_tasks``: ``ids``, or ``count`` of the newest unfinished tasks.
         ``set_status``: ``status`` for ``ids`` (default: every unfinished task).
+        ``set_min_submitted``: ``min_submitted``, the new minimum of submitted
+            responses; skipped, with the reason, once a task has a response or for a
+            value above the annotators who may answer (the seed's rule).
     """
 
     at: float = Field(ge=0)
     action: Literal[
         "leave",
         "crash",
+        "silence",
         "join",
         "skill",
         "reassign",
@@ -99,6 +106,7 @@ class EventSpec(_Spec):
         "add_tasks",
         "remove_tasks",
         "set_status",
+        "set_min_submitted",
     ]
     worker: str | None = None
     target: str | None = None
@@ -110,6 +118,7 @@ class EventSpec(_Spec):
     count: int | None = Field(default=None, ge=1)
     ids: list[int | str] | None = None
     status: Literal["completed", "failed", "removed"] = "completed"
+    min_submitted: int | None = Field(default=None, ge=1)
 
     @model_validator(mode="after")
     def _fields_for_action(self) -> EventSpec:
@@ -120,7 +129,7 @@ class EventSpec(_Spec):
             raise FieldProblemError(
                 extra[0], f"the {self.action} action takes no {extra[0]} (it takes {takes})"
             )
-        needs_worker = {"leave", "crash", "join", "skill", "reassign"}
+        needs_worker = {"leave", "crash", "silence", "join", "skill", "reassign"}
         if self.action in needs_worker and not self.worker:
             raise FieldProblemError("worker", f"the {self.action} action needs a worker")
         if self.action == "reassign" and not self.target:
@@ -133,6 +142,10 @@ class EventSpec(_Spec):
             raise FieldProblemError("ids", "the remove_tasks action needs ids or a count")
         if self.action == "remove_tasks" and self.count is not None and self.ids is not None:
             raise FieldProblemError("ids", "the remove_tasks action takes ids or a count, not both")
+        if self.action == "set_min_submitted" and self.min_submitted is None:
+            raise FieldProblemError(
+                "min_submitted", "the set_min_submitted action needs min_submitted"
+            )
         if self.action == "join" and self.skill_level is None:
             raise FieldProblemError("skill_level", "the join action needs a skill_level")
         if self.action == "skill" and self.skill_level is None and self.skills is None:

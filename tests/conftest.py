@@ -3,7 +3,7 @@ messages; and two small helpers the test modules share."""
 
 import logging
 import math
-from collections.abc import Awaitable, Iterator, MutableMapping, Sequence
+from collections.abc import Awaitable, Callable, Iterator, MutableMapping, Sequence
 from typing import Any, Protocol
 
 import pydantic
@@ -49,6 +49,23 @@ class Script(BaseAgent):
         for message in self.messages:
             await self.send(self.to, message)
         self.stop()
+
+
+class CallAt(BaseAgent):
+    """Calls ``action()`` at simulated time ``at``, then leaves (an operator's act)."""
+
+    role = "director"
+
+    def __init__(self, at: float, action: Callable[[], object], name: str = "operator") -> None:
+        super().__init__(name)
+        self.at = at
+        self.action = action
+
+    @on_run()
+    async def act(self) -> None:
+        await self.sleep(self.at)
+        self.action()
+        self.stop("done")
 
 
 @pytest.fixture(name="logs")

@@ -8,6 +8,7 @@ from agents import (
     Dispatcher,
     Distribution,
     DynamicOverlap,
+    EarlyBinding,
     Golden,
     Operations,
     Settlement,
@@ -16,6 +17,7 @@ from agents import (
     ThresholdModel,
     WorkerProfile,
     WorkerRecord,
+    early_policies,
 )
 from agents.policies import make_policy
 from protocol import AgentDetail, Message, Task, TaskAssignment, TaskResult
@@ -50,8 +52,8 @@ class Parts:
         self.settled: list[TaskRecord] = []
         self.log = Quiet()
         self.random = random.Random(0)
-        self.board = TaskBoard()
         distribution = distribution or Distribution()
+        self.board = TaskBoard(assignee_queues=distribution.queue == "assignee")
         wiring: dict[str, Any] = {"send": self._send, "clock": self._clock, "log": self.log}
         distribution = replace(distribution, golden=golden, dynamic_overlap=dynamic)
         self.dispatcher = Dispatcher(
@@ -79,6 +81,10 @@ class Parts:
         self.operations = Operations(
             self.board, self.dispatcher, self.settlement, distribution, **wiring
         )
+        if distribution.queue == "assignee":
+            rule, _ = early_policies(policy, distribution.workload)
+            early = EarlyBinding(self.board, self.dispatcher, rule, rng=lambda: self.random)
+            self.dispatcher.early_pass = early.place
 
     def _send(self, to: str, message: Message) -> None:
         self.sent.append((to, message))

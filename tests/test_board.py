@@ -219,6 +219,39 @@ class TestAnswers:
         board.failed_by(record, 4.0)
         assert record.best_failed == 5.0
 
+    def test_want_more_asks_for_one_more_answer_and_queues_the_task(self) -> None:
+        """Dynamic overlap: one more required, one open slot, offered again."""
+        board = board_with(Task(id=1, difficulty=4), required=2)
+        record = board.get(1)
+        board.window(per_category=1)
+        for worker in ("a", "b"):
+            board.respond(record, answer(1, worker))
+            board.attempted(record, worker, counts=True)
+        assert (record.open_slots, record.queued) == (0, False)
+        board.want_more(record)
+        assert (record.required, record.open_slots, record.queued) == (3, 1, True)
+        assert [r.id for r in board.window(per_category=5)] == [1]
+
+    def test_want_more_on_a_pinned_task_queues_it_in_its_workers_lane(self) -> None:
+        """With per-assignee queues, the wanted answer waits in the pinned worker's lane."""
+        board = TaskBoard(assignee_queues=True)
+        record = board.add(Task(id=1, difficulty=4), 0.0, required=1)
+        board.designate(record, "c")
+        assert board.lane_next("c") is record
+        board.respond(record, answer(1, "a"))
+        board.attempted(record, "a", counts=True)
+        board.want_more(record)
+        assert (record.required, record.queued, board.queued()) == (2, True, 1)
+        assert board.lane_next("c") is record
+
+    def test_want_more_on_a_final_task_is_refused(self) -> None:
+        """want_more refuses a terminal task."""
+        board = board_with(Task(id=1, difficulty=4))
+        record = board.get(1)
+        board.settle(record, TaskState.COMPLETED, 1.0)
+        with pytest.raises(ValueError, match=r"^task 1 is already completed$"):
+            board.want_more(record)
+
     def test_designation_moves_between_workers_and_skips_final_tasks(self) -> None:
         """designated_to lists the unfinished tasks pinned to a worker."""
         board = board_with(*(Task(id=i, difficulty=4) for i in range(3)))

@@ -8,7 +8,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from agents import TaskManager, TaskRecord
+from agents import TaskManager, TaskRecord, WorkerAgent
 from scenarios.build import build
 from scenarios.loader import load_scenario
 from scenarios.run import run_scenario, run_simulation
@@ -22,6 +22,7 @@ class Case:
 
     text: str
     removed_workers: tuple[str, ...]
+    pulling: bool = False
 
 
 def _event(at: float, action: str, **fields: Any) -> list[str]:
@@ -40,16 +41,26 @@ def cases(draw: st.DrawFn) -> Case:
         f"max_attempts = {draw(st.integers(1, 3))}",
         f"min_submitted = {min_submitted}",
     ]
-    if draw(st.booleans()):
+    # Reservations expire in some runs; only then may workers fall silent (without a
+    # ttl a silent worker holds its work for ever, and the run rightly stalls).
+    ttl = draw(st.one_of(st.none(), st.floats(2, 30, allow_nan=False)))
+    if ttl is not None:
+        lines.append(f"ttl = {ttl:.3f}")
+    pulling = draw(st.booleans())
+    if pulling:
         batch = draw(st.integers(3, 5))
         extra = draw(st.integers(2, 4))
         lines += ["[pulling]", f"batch_size = {batch}", f"max_batch_workload = {batch + extra}"]
+    elif min_submitted == 1 and draw(st.booleans()):
+        policy = draw(st.sampled_from(["least_loaded", "power_of_two", "random", "round_robin"]))
+        lines[0:0] = ['queue = "assignee"', f'policy = "{policy}"']
     lines += ['[model]\nname = "logistic"']
     lines += [
         "[workers.generate]",
         f"count = {workers}",
         'skill = { dist = "uniform", low = 3, high = 9 }',
         f"capacity = {draw(st.sampled_from([1, 1, 2]))}",
+        f"silence = {0.0 if ttl is None else draw(st.sampled_from([0.0, 0.0, 0.05, 0.2]))}",
     ]
     lines += [
         "[tasks.generate]",
@@ -65,6 +76,10 @@ def cases(draw: st.DrawFn) -> Case:
     for name in gone:
         action = draw(st.sampled_from(["crash", "leave"]))
         lines += _event(draw(times), action, worker=name)
+    if ttl is not None:
+        staying = [n for n in names if n not in gone]  # an event may not name one gone
+        for name in draw(st.lists(st.sampled_from(staying), unique=True, max_size=2)):
+            lines += _event(draw(times), "silence", worker=name)
     for n in range(draw(st.integers(0, 2))):
         lines += _event(
             draw(times), "join", worker=f"j{n + 1}", skill_level=draw(st.integers(3, 9))
@@ -75,7 +90,7 @@ def cases(draw: st.DrawFn) -> Case:
     if draw(st.booleans()):
         ids = draw(st.lists(st.integers(1, count), min_size=1, max_size=3, unique=True))
         lines += _event(draw(times), "remove_tasks", ids=ids)
-    return Case("\n".join(lines) + "\n", tuple(gone))
+    return Case("\n".join(lines) + "\n", tuple(gone), pulling)
 
 
 @dataclass
@@ -125,9 +140,23 @@ class TestChurn:
             worker.crash = crash  # type: ignore[method-assign]
         result = run_simulation(sim).result
 
-        assert (result.ending, result.waiting_for) == ("complete", [])
         metrics = result.metrics
-        assert metrics.completed + metrics.failed + metrics.removed == metrics.total
+        assert metrics.completed + metrics.failed + metrics.removed + metrics.pending == (
+            metrics.total
+        )
+        if result.ending == "stalled":
+            # A puller that fell silent never asks for work, so a task that only it may
+            # still take (every other worker let its hold lapse) waits for it: the stall
+            # is named, and the waiting tasks are queued, held by nobody, not lost.
+            silent = [a for a in sim.runtime.agents() if isinstance(a, WorkerAgent) and a.silent]
+            assert case.pulling
+            assert silent
+            unfinished = [r for r in sim.manager.board if r.terminal is None]
+            assert len(unfinished) == metrics.pending > 0
+            assert all(r.queued and not r.holders for r in unfinished)
+            assert run_scenario(loaded).result.model_dump_json() == result.model_dump_json()
+            return
+        assert (result.ending, result.waiting_for) == ("complete", [])
         assert metrics.pending == 0
         ids = [row.id for row in result.tasks]
         assert len(set(ids)) == len(ids) == metrics.total

@@ -5,6 +5,7 @@ from typing import Any
 
 import pytest
 
+from agents.dispatch_rules import dispatch_rule_names
 from agents.policies import policy_names
 from protocol import decode
 from scenarios.build import build
@@ -72,6 +73,9 @@ class TestList:
         assert main(["list"]) == 0
         out = capsys.readouterr().out
         for name in [*bundled_scenarios(), *policy_names()]:
+            assert re.search(rf"\b{re.escape(name)}\b", out), name
+        assert 'dispatch rules (queue = "assignee")' in out
+        for name in dispatch_rule_names():
             assert re.search(rf"\b{re.escape(name)}\b", out), name
 
 

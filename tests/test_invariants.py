@@ -12,6 +12,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from agents import (
+    Distribution,
     LogisticModel,
     PerformanceModel,
     Runtime,
@@ -135,8 +136,16 @@ class Ran:
     overloaded: list[str]
 
 
-def run_workload(workload: Workload, policy: str) -> Ran:
-    """Run a workload with a manager and counting workers in a fresh runtime."""
+def run_workload(
+    workload: Workload,
+    policy: str,
+    distribution: Distribution | None = None,
+    silence: tuple[float, ...] = (),
+) -> Ran:
+    """Run a workload with a manager and counting workers in a fresh runtime.
+
+    ``silence`` gives the workers' chances of falling silent, in order (default 0).
+    """
     model = workload.make_model()
     timed = [
         (
@@ -158,6 +167,7 @@ def run_workload(workload: Workload, policy: str) -> Ran:
         max_attempts=workload.max_attempts,
         model=model,
         arrivals=[(when, task) for when, task in timed if when > 0],
+        distribution=distribution,
     )
     workers = [
         CountingWorker(
@@ -167,6 +177,7 @@ def run_workload(workload: Workload, policy: str) -> Ran:
             specialties=spec.specialties,
             capacity=spec.capacity,
             model=model,
+            silence=silence[i] if i < len(silence) else 0.0,
         )
         for i, spec in enumerate(workload.workers)
     ]
@@ -230,6 +241,47 @@ class TestEveryRun:
     def test_same_seed_same_story(self, policy: str, workload: Workload) -> None:
         """Two runs of one workload on one seed give identical results, in the same order."""
         assert story(run_workload(workload, policy)) == story(run_workload(workload, policy))
+
+
+LAPSING = [(p, "central") for p in POLICIES] + [
+    (p, "assignee")
+    for p in ["least_loaded", "power_of_two", "random", "round_robin", "skill_aware"]
+]
+
+
+class TestReservationsThatExpire:
+    @pytest.mark.parametrize(("policy", "queue"), LAPSING)
+    @FAST
+    @given(
+        workload=workloads(),
+        ttl=st.sampled_from([0.5, 3.0, 11.0]),
+        silence=st.lists(st.sampled_from([0.0, 0.0, 0.1, 0.5, 1.0]), max_size=6),
+    )
+    def test_nothing_is_lost_or_held_twice(
+        self, policy: str, queue: str, workload: Workload, ttl: float, silence: list[float]
+    ) -> None:
+        """With expiring holds and silent workers, every task still ends exactly once.
+
+        A task ends completed or failed (failed when too few may still answer it), once;
+        no task waits in a queue or is held by an answering worker at the end; a late
+        answer is counted stale at most once per expired hold; the run repeats.
+        """
+        distribution = Distribution(queue=queue, ttl=ttl)  # type: ignore[arg-type]
+        ran = run_workload(workload, policy, distribution, tuple(silence))
+        ids = [i + 1 for i in range(len(workload.tasks))]
+        manager = ran.manager
+        assert ran.ending == "complete"
+        assert ran.settled == Counter(ids)
+        assert {r.state for r in manager.board} <= {TaskState.COMPLETED, TaskState.FAILED}
+        assert all(not r.queued for r in manager.board)
+        assert [manager.board.lanes.length(w) for w in manager.workers] == [0] * len(ran.workers)
+        silent = {w.id for w in ran.workers if w.silent}
+        assert all(set(r.holders) <= silent for r in manager.board)
+        reservations = manager.platform.reservations
+        assert reservations is not None
+        assert reservations.stale_answers <= min(reservations.expired, manager.stale_results)
+        again = run_workload(workload, policy, distribution, tuple(silence))
+        assert story(again) == story(ran)
 
 
 def scenario_toml(workload: Workload, policy: str) -> str:

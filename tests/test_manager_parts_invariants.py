@@ -1,4 +1,5 @@
-"""Random sequences of arrivals, answers, crashes, joins, leaves, reassigns and removals.
+"""Random sequences of arrivals, answers, crashes, joins, leaves, reassigns and removals,
+reservations that expire, workers that fall silent, and late answers.
 
 After every step: the dispatcher's index equals one recomputed from scratch, and no
 task is lost (every open task with an open slot is queued, in review, or final) or
@@ -12,19 +13,36 @@ from hypothesis import settings
 from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, rule
 from parts import Parts
 
-from agents import Distribution, TaskState
-from protocol import TaskRejected, TaskWithdrawn
+from agents import Distribution, Reservations, TaskState
+from protocol import TaskRejected, TaskResult, TaskWithdrawn
 
 CATEGORIES = [None, "v", "t"]
 
 
 class ManagerParts(RuleBasedStateMachine):
+    distribution = Distribution(overlap=1)
+    policy = "best_fit"
+    max_required = 3
+
     def __init__(self) -> None:
         super().__init__()
-        self.parts = Parts(distribution=Distribution(overlap=1), max_attempts=2)
+        self.parts = Parts(self.policy, distribution=self.distribution, max_attempts=2)
         self.next_task = 0
         self.next_worker = 0
         self.seen_sent = 0
+        # Holds expire when the ``expire`` rule fires their timer, in any order.
+        self.timers: list[tuple[Any, tuple[Any, ...]]] = []
+        self.reservations = Reservations(
+            self.parts.board,
+            self.parts.dispatcher,
+            self.parts.settlement,
+            5.0,
+            later=lambda delay, callback, *args: self.timers.append((callback, args)),
+            log=self.parts.log,
+        )
+        self.parts.dispatcher.on_hold = self.reservations.held
+        self.silent: set[str] = set()
+        self.lapsed: list[tuple[Any, str, int]] = []
 
     # -- helpers -----------------------------------------------------------------------
 
@@ -48,6 +66,9 @@ class ManagerParts(RuleBasedStateMachine):
     def held_pairs(self) -> list[tuple[Any, str]]:
         return [(r.id, w) for r in self.parts.board for w in r.holders]
 
+    def answering_pairs(self) -> list[tuple[Any, str]]:
+        return [(t, w) for t, w in self.held_pairs() if w not in self.silent]
+
     def connected(self) -> list[str]:
         return [w for w, r in self.parts.dispatcher.workers.items() if r.connected]
 
@@ -70,7 +91,7 @@ class ManagerParts(RuleBasedStateMachine):
             id=self.next_task, difficulty=difficulty, skill=category, priority=priority, **fields
         )
         self.next_task += 1
-        self.parts.board.add(task, self.parts.now, required=required)
+        self.parts.board.add(task, self.parts.now, required=min(required, self.max_required))
 
     @rule(
         skill=st.integers(0, 10),
@@ -87,10 +108,10 @@ class ManagerParts(RuleBasedStateMachine):
         self.parts.place()
         self.deliver_withdrawals()
 
-    @precondition(lambda self: self.held_pairs())
+    @precondition(lambda self: self.answering_pairs())
     @rule(data=st.data(), success=st.booleans(), start=st.booleans())
     def answer(self, data: st.DataObject, success: bool, start: bool) -> None:
-        task_id, worker = data.draw(st.sampled_from(self.held_pairs()))
+        task_id, worker = data.draw(st.sampled_from(self.answering_pairs()))
         parts = self.parts
         parts.now += 1.0
         if start:
@@ -117,6 +138,35 @@ class ManagerParts(RuleBasedStateMachine):
     @rule(data=st.data())
     def crash(self, data: st.DataObject) -> None:
         self.parts.settlement.departed(data.draw(st.sampled_from(self.connected())))
+        self.reservations.departed()
+
+    @precondition(lambda self: self.connected())
+    @rule(data=st.data())
+    def silence(self, data: st.DataObject) -> None:
+        self.silent.add(data.draw(st.sampled_from(self.connected())))
+
+    @precondition(lambda self: self.timers)
+    @rule(data=st.data())
+    def expire(self, data: st.DataObject) -> None:
+        callback, (record, hold) = self.timers.pop(data.draw(st.integers(0, len(self.timers) - 1)))
+        self.parts.now += 0.5
+        if callback(record, hold):
+            self.lapsed.append((record.id, hold.worker, hold.attempt))
+        self.deliver_withdrawals()
+
+    @precondition(lambda self: self.lapsed)
+    @rule(data=st.data(), success=st.booleans())
+    def late_answer(self, data: st.DataObject, success: bool) -> None:
+        """The holder of an expired hold answers after all: ignored and counted stale."""
+        task_id, worker, attempt = self.lapsed.pop(data.draw(st.integers(0, len(self.lapsed) - 1)))
+        stale = self.reservations.stale_answers, self.parts.settlement.stale_results
+        result = TaskResult(task_id=task_id, worker=worker, success=success, attempt=attempt)
+        assert self.reservations.answered(result)
+        before = [(r.id, r.responses, r.state) for r in self.parts.board]
+        self.parts.settlement.result(result, self.parts.now)
+        assert [(r.id, r.responses, r.state) for r in self.parts.board] == before
+        after = self.reservations.stale_answers, self.parts.settlement.stale_results
+        assert after == (stale[0] + 1, stale[1] + 1)
 
     @precondition(lambda self: self.connected())
     @rule(data=st.data())
@@ -180,6 +230,28 @@ class ManagerParts(RuleBasedStateMachine):
         finals = sum(board.count(s) for s in (TaskState.COMPLETED, TaskState.FAILED))
         assert finals + board.count(TaskState.REMOVED) + board.open_count() == len(board)
 
+    @invariant()
+    def nothing_waits_in_a_queue_of_nobody(self) -> None:
+        board = self.parts.board
+        owners = board.lanes.owners()
+        assert all(board.lanes.length(w) > 0 for w in owners)
+        assert sum(board.lanes.length(w) for w in owners) == sum(
+            1 for r in board if r.queued and r.designated is not None and self.early
+        )
+
+    early = False
+
+
+class EarlyManagerParts(ManagerParts):
+    """The same sequences with per-assignee queues, bound by join-the-shortest-queue."""
+
+    distribution = Distribution(queue="assignee")
+    policy = "least_loaded"
+    max_required = 1
+    early = True
+
 
 TestManagerParts = ManagerParts.TestCase
 TestManagerParts.settings = settings(max_examples=60, stateful_step_count=40, deadline=None)
+TestEarlyManagerParts = EarlyManagerParts.TestCase
+TestEarlyManagerParts.settings = settings(max_examples=40, stateful_step_count=40, deadline=None)

@@ -147,6 +147,8 @@ class TestFamilies:
             "drafts": 0,
             "discarded": 0,
             "stale_results": 0,
+            "expired": 0,
+            "stale_answers": 0,
         }
 
     def test_labelling(self) -> None:

@@ -130,6 +130,24 @@ class TestWhyEachScenarioIsThere:
         }
         assert len(rows) == 116
 
+    def test_assignee_queues_order_the_waits_as_the_textbook_does(self) -> None:
+        """assignee_queues: mean wait JSQ <= two choices, and random more than twice that.
+
+        The same file, seed, tasks and luck for each dispatch rule (as ``compare`` runs
+        them); per-worker queue waits are reported.
+        """
+        loaded = load_scenario("assignee_queues")
+        wait = {
+            policy: run_scenario(loaded, policy=policy).result
+            for policy in ("least_loaded", "power_of_two", "random")
+        }
+        means = {p: r.metrics.wait_mean for p, r in wait.items()}
+        rounded = {p: round(m, 2) for p, m in means.items()}
+        assert rounded == {"least_loaded": 1.34, "power_of_two": 2.61, "random": 7.15}
+        assert means["least_loaded"] <= means["power_of_two"]
+        assert means["random"] > 2 * means["power_of_two"]
+        assert all(w.queue_wait_mean is not None for w in wait["random"].workers)
+
 
 class TestEvents:
     def test_remove_by_count_takes_at_most_what_is_unfinished(self, tmp_path: Path) -> None:
