@@ -215,3 +215,29 @@ def test_departed_and_future_workers_are_marked(browser: Any, tmp_path: Path) ->
     assert page.counters() == expected(replay, 120.0)
     assert page.console == []
     page.page.close()
+
+
+class TestReportInTheBrowser:
+    def test_run_report_renders_its_pictures_and_numbers(
+        self, browser: Any, tmp_path: Path
+    ) -> None:
+        """`skillsim report` opens with no console message, draws its three pictures, and
+        shows the run's completed count in its metrics table."""
+        out = tmp_path / "report.html"
+        assert main(["report", "churn", "--out", str(out)]) == 0
+        page = browser.new_page()
+        messages: list[str] = []
+        page.on("console", lambda m: messages.append(m.text))
+        page.on("pageerror", lambda e: messages.append(str(e)))
+        page.goto(out.as_uri())
+        widths = page.eval_on_selector_all("img", "imgs => imgs.map(i => i.naturalWidth)")
+        cells = page.eval_on_selector_all(
+            "#metrics tr", "rows => rows.map(r => [...r.cells].map(c => c.textContent))"
+        )
+        page.screenshot(path=str(tmp_path / "report.png"), full_page=True)
+        page.close()
+        assert messages == []
+        assert len(widths) == 3
+        assert all(w > 100 for w in widths)
+        assert ["completed", "886"] in cells
+        assert (tmp_path / "report.png").stat().st_size > 10_000
