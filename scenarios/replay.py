@@ -156,8 +156,12 @@ def _read_result(path: Path) -> _Result:
 
 
 def _hindsight(tries: list[LaneAttempt]) -> tuple[float | None, str | None]:
-    last = tries[-1]
-    if last.outcome in ("success", "failure") and last.ended is not None:
+    # The answer that settles a task is the one that came last in time: with overlap,
+    # several workers hold it at once and a later attempt may end first.
+    if any(a.ended is None for a in tries):
+        return None, None
+    last = max(reversed(tries), key=lambda a: a.ended or 0.0)
+    if last.outcome in ("success", "failure"):
         done = last.outcome == "success" or last.labelled
         return last.ended, "done" if done else "failed"
     return None, None

@@ -125,9 +125,7 @@ def test_every_bundled_scenario(tmp_path: Path, name: str) -> None:
     same = {t.id: (t.settled, t.outcome) for t in alone.tasks} == {
         t.id: (t.settled, t.outcome) for t in replay.tasks
     }
-    # Known gap: in the overlap scenarios a task's result settles later than the last
-    # attempt the trace shows for it, so the trace alone settles those tasks early.
-    assert same is (name not in ("qa_loop", "pull_batches", "overlap_fixed", "overlap_golden"))
+    assert same is (name not in ("qa_loop", "pull_batches"))
 
 
 class TestCounters:
