@@ -23,7 +23,11 @@
   without an answer goes back to the queue, and the late answer is counted stale
   (``agents.reservations``).
 
-The seed's bounds are enforced here, each with an error that names the setting.
+The seed's bounds are declared here, once, on the modes' fields: a call such as
+``Consensus(percentage=150)`` and a scenario file's ``[consensus]`` table are
+validated by the same declaration, and a bad value raises pydantic's
+``ValidationError`` (a ``ValueError``) naming the field, the bound and the value.
+``Distribution`` checks how the modes combine.
 """
 
 from __future__ import annotations
@@ -31,7 +35,10 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 from fractions import Fraction
-from typing import Literal
+from typing import Annotated, Literal
+
+from pydantic import ConfigDict, Field, ValidationInfo, field_validator
+from pydantic.dataclasses import dataclass as pydantic_dataclass
 
 from agents.golden import Golden
 from agents.overlap import DynamicOverlap
@@ -47,65 +54,61 @@ __all__ = [
 ]
 
 
-@dataclass(frozen=True, slots=True)
+_MODE = ConfigDict(
+    extra="forbid", allow_inf_nan=False, validate_by_name=True, validate_by_alias=True
+)
+"""The modes' validation: unknown keys refused, numbers finite, each field strict.
+
+The fields are strict one by one (``true`` is not 1, ``"3"`` is not 3) rather than
+the whole class, so that a scenario file's table validates into the class as well
+as a call does.
+"""
+
+
+@pydantic_dataclass(frozen=True, slots=True, config=_MODE)
 class WorkloadUnit:
-    """One worker's share of a workload split, in percent (the seed's ``WorkloadUnit``)."""
+    """One worker's share of a workload split, in percent (the seed's ``WorkloadUnit``).
 
-    assignee_id: str
-    load: float
+    A scenario file spells ``assignee_id`` as ``assignee``.
+    """
 
-    def __post_init__(self) -> None:
-        if not self.assignee_id:
-            raise ValueError("workload assignee must not be empty")
-        if not 0 <= self.load <= 100:
-            raise ValueError(
-                f"workload load of {self.assignee_id!r} must be within 0..100, got {self.load!r}"
-            )
+    assignee_id: str = Field(alias="assignee", min_length=1, strict=True)
+    load: float = Field(ge=0, le=100, strict=True)
 
 
-@dataclass(frozen=True, slots=True)
+@pydantic_dataclass(frozen=True, slots=True, config=_MODE)
 class Consensus:
-    """``percentage`` of tasks each go to ``assignees`` distinct workers."""
+    """``percentage`` (0..100) of tasks each go to ``assignees`` (>= 2) distinct workers."""
 
-    percentage: float = 100.0
-    assignees: int = 2
-
-    def __post_init__(self) -> None:
-        if not 0 <= self.percentage <= 100:
-            raise ValueError(f"consensus percentage must be within 0..100, got {self.percentage!r}")
-        if self.assignees < 2:
-            raise ValueError(f"consensus assignees must be >= 2, got {self.assignees!r}")
+    percentage: float = Field(default=100.0, ge=0, le=100, strict=True)
+    assignees: int = Field(default=2, ge=2, strict=True)
 
 
-@dataclass(frozen=True, slots=True)
+@pydantic_dataclass(frozen=True, slots=True, config=_MODE)
 class QualityReview:
-    """Review ``sample`` (0..1) of completed tasks by the named ``reviewers``."""
+    """Review ``sample`` (0..1) of completed tasks by the named ``reviewers`` (at least one)."""
 
-    reviewers: tuple[str, ...]
-    sample: float = 1.0
-
-    def __post_init__(self) -> None:
-        if not self.reviewers:
-            raise ValueError("qa reviewers must name at least one reviewer")
-        if not 0 <= self.sample <= 1:
-            raise ValueError(f"qa sample must be within 0..1, got {self.sample!r}")
+    reviewers: tuple[Annotated[str, Field(strict=True)], ...] = Field(min_length=1)
+    sample: float = Field(default=1.0, ge=0, le=1, strict=True)
 
 
-@dataclass(frozen=True, slots=True)
+@pydantic_dataclass(frozen=True, slots=True, config=_MODE)
 class Pulling:
-    """Batches on request: ``batch_size`` within 3..100, hold at most ``max_batch_workload``."""
+    """Batches on request: ``batch_size`` within 3..100, hold at most ``max_batch_workload``.
 
-    batch_size: int = 10
-    max_batch_workload: int = 15
+    ``max_batch_workload`` must be at least ``batch_size + 2`` (the seed's bound).
+    """
 
-    def __post_init__(self) -> None:
-        if not 3 <= self.batch_size <= 100:
-            raise ValueError(f"pulling batch_size must be within 3..100, got {self.batch_size!r}")
-        if self.max_batch_workload < self.batch_size + 2:
-            raise ValueError(
-                "pulling max_batch_workload must be at least batch_size + 2 "
-                f"({self.batch_size + 2}), got {self.max_batch_workload!r}"
-            )
+    batch_size: int = Field(default=10, ge=3, le=100, strict=True)
+    max_batch_workload: int = Field(default=15, strict=True)
+
+    @field_validator("max_batch_workload")
+    @classmethod
+    def _room_for_a_batch(cls, value: int, info: ValidationInfo) -> int:
+        size = info.data.get("batch_size")
+        if isinstance(size, int) and value < size + 2:
+            raise ValueError(f"must be at least batch_size + 2 ({size + 2}), got {value}")
+        return value
 
 
 @dataclass(frozen=True, slots=True)
