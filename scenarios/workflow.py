@@ -60,7 +60,10 @@ ACTIONS: tuple[str, ...] = tuple(
 def _known_action(value: Any) -> Any:
     # Before the dispatch: pydantic would report a bad tag at the event, not at
     # ``action``, and without a list a reader can scan.
-    if isinstance(value, dict) and value.get("action") not in ACTIONS:
+    if not isinstance(value, dict):
+        # pydantic reports a ValueError (not a TypeError) as a problem of the input
+        raise ValueError(f"an event should be a table with an action, got {value!r:.40}")  # noqa: TRY004
+    if value.get("action") not in ACTIONS:
         names = [repr(a) for a in ACTIONS]
         one_of = f"{', '.join(names[:-1])} or {names[-1]}"
         if "action" not in value:
