@@ -1,5 +1,7 @@
 """The event models: the union's dispatch, each model's own rules and its file-time check."""
 
+import re
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -310,3 +312,37 @@ class TestFileTimeChecks:
             "events[1].ids[0]",
             "no task has id 'e1-3'",
         )
+
+
+README = Path(__file__).parent.parent / "README.md"
+
+
+def fields_table() -> list[tuple[list[str], set[str]]]:
+    """The README's table of event fields: (actions, backticked words of the fields)."""
+    text = README.read_text(encoding="utf-8")
+    start = text.index("| action | its fields |")
+    rows = text[start:].split("\n\n", 1)[0].splitlines()[2:]
+    out = []
+    for row in rows:
+        actions, fields = row.strip("| ").split(" | ", 1)
+        out.append((re.findall(r"`(\w+)`", actions), set(re.findall(r"`(\w+)`", fields))))
+    return out
+
+
+class TestReadme:
+    def test_fields_table_lists_every_action_once(self) -> None:
+        """Each action has exactly one row of the README's fields table."""
+        listed = [a for actions, _ in fields_table() for a in actions]
+        assert sorted(listed) == sorted(ACTIONS)
+
+    def test_fields_table_gives_each_action_its_fields_exactly(self) -> None:
+        """A row names every field of its actions and no field of another action."""
+        own = {a: set(m.model_fields) - {"at", "action"} for a, (m, _) in MINIMAL.items()}
+        anyone = set().union(*own.values())
+        wrong = [
+            (action, sorted(own[action] - words), sorted((words & anyone) - own[action]))
+            for actions, words in fields_table()
+            for action in actions
+            if own[action] - words or (words & anyone) - own[action]
+        ]
+        assert wrong == []
