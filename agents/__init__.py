@@ -27,6 +27,7 @@ from agents.distribution import (
     WorkloadUnit,
     check_workload,
     split,
+    workload_problem,
 )
 from agents.early import EarlyBinding, early_policies
 from agents.entry import run, run_async
@@ -262,4 +263,5 @@ __all__ = [
     "wait_in_thread",
     "weighted",
     "worker_view",
+    "workload_problem",
 ]

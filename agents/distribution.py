@@ -33,6 +33,7 @@ validated by the same declaration, and a bad value raises pydantic's
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import Annotated, Literal
@@ -51,6 +52,7 @@ __all__ = [
     "WorkloadUnit",
     "check_workload",
     "split",
+    "workload_problem",
 ]
 
 
@@ -182,18 +184,38 @@ def _check_queue(distribution: Distribution) -> None:
         )
 
 
-def check_workload(units: tuple[WorkloadUnit, ...]) -> None:
+def workload_problem(units: Sequence[WorkloadUnit]) -> tuple[int | None, str] | None:
+    """The first problem of a workload split, or None: the rule's one statement.
+
+    Returns:
+        ``(None, "loads must sum to 100, got 90")`` for the split as a whole, or
+        ``(i, "'ana' is named more than once")`` for the unit ``i`` that names a
+        worker again.
+    """
+    total = sum(u.load for u in units)
+    if abs(total - 100) > 1e-9:
+        return None, f"loads must sum to 100, got {total:g}"
+    seen: set[str] = set()
+    for index, unit in enumerate(units):
+        if unit.assignee_id in seen:
+            return index, f"{unit.assignee_id!r} is named more than once"
+        seen.add(unit.assignee_id)
+    return None
+
+
+def check_workload(units: Sequence[WorkloadUnit]) -> None:
     """Check that loads sum to 100 and name each worker once.
 
     Raises:
-        ValueError: naming the problem.
+        ValueError: ``workload loads must sum to 100, got 90`` or
+            ``workload[1]: 'ana' is named more than once``.
     """
-    names = [u.assignee_id for u in units]
-    if len(set(names)) != len(names):
-        raise ValueError("workload names a worker more than once")
-    total = sum(u.load for u in units)
-    if abs(total - 100) > 1e-9:
-        raise ValueError(f"workload loads must sum to 100, got {total:g}")
+    problem = workload_problem(units)
+    if problem is not None:
+        index, message = problem
+        raise ValueError(
+            f"workload {message}" if index is None else f"workload[{index}]: {message}"
+        )
 
 
 def split(count: int, units: tuple[WorkloadUnit, ...]) -> list[str]:

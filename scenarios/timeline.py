@@ -21,6 +21,7 @@ import re
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
 
+from agents.distribution import workload_problem
 from scenarios._schema import FieldProblemError
 
 if TYPE_CHECKING:
@@ -42,22 +43,23 @@ def event_order(events: Sequence[Event]) -> list[int]:
 
 
 def check_units(where: str, units: Sequence[WorkloadUnit], known: Callable[[str], bool]) -> None:
-    """Check a workload split: loads sum to 100, each worker known and named once.
+    """Check a workload split: the seed's rule, then each worker known.
+
+    The rule (loads sum to 100, each worker named once) is
+    ``agents.distribution.workload_problem``'s.
 
     Raises:
         FieldProblemError: at ``where`` or ``where[i].assignee``.
     """
-    total = sum(u.load for u in units)
-    if abs(total - 100) > 1e-9:
-        raise FieldProblemError(where, f"loads must sum to 100, got {total:g}")
-    seen: set[str] = set()
+    problem = workload_problem(units)
+    if problem is not None:
+        index, message = problem
+        raise FieldProblemError(where if index is None else f"{where}[{index}].assignee", message)
     for index, unit in enumerate(units):
-        field = f"{where}[{index}].assignee"
         if not known(unit.assignee_id):
-            raise FieldProblemError(field, f"unknown worker {unit.assignee_id!r}")
-        if unit.assignee_id in seen:
-            raise FieldProblemError(field, f"{unit.assignee_id!r} is named more than once")
-        seen.add(unit.assignee_id)
+            raise FieldProblemError(
+                f"{where}[{index}].assignee", f"unknown worker {unit.assignee_id!r}"
+            )
 
 
 class Walk:

@@ -20,6 +20,7 @@ from agents import (
     WorkloadUnit,
     check_workload,
     split,
+    workload_problem,
 )
 from scenarios.build import make_distribution
 from scenarios.loader import ScenarioError, load_scenario
@@ -229,7 +230,7 @@ class TestDistribution:
 
     def test_duplicate_assignee_is_refused(self) -> None:
         """A workload naming a worker twice raises ValueError."""
-        with pytest.raises(ValueError, match=r"^workload names a worker more than once$"):
+        with pytest.raises(ValueError, match=r"^workload\[1\]: 'ana' is named more than once$"):
             Distribution(workload=units(("ana", 50), ("ana", 50)))
 
     def test_modes_combine_where_allowed(self) -> None:
@@ -261,8 +262,23 @@ class TestWorkload:
 
     def test_duplicate_assignee_is_refused(self) -> None:
         """Workload refuses a worker named twice."""
-        with pytest.raises(ValueError, match=r"^workload names a worker more than once$"):
+        with pytest.raises(ValueError, match=r"^workload\[1\]: 'ana' is named more than once$"):
             check_workload(units(("ana", 40), ("ana", 60)))
+
+    @pytest.mark.parametrize(
+        ("pairs", "problem"),
+        [
+            ((("ana", 50), ("ben", 50)), None),
+            ((("ana", 50), ("ben", 40)), (None, "loads must sum to 100, got 90")),
+            ((("ana", 50), ("ben", 0), ("ana", 50)), (2, "'ana' is named more than once")),
+            ((("ana", 50), ("ana", 40)), (None, "loads must sum to 100, got 90")),
+        ],
+    )
+    def test_workload_problem_is_the_one_statement_of_the_rule(
+        self, pairs: tuple[tuple[str, float], ...], problem: tuple[int | None, str] | None
+    ) -> None:
+        """The sum is checked first, then the first unit naming a worker again."""
+        assert workload_problem(units(*pairs)) == problem
 
     def test_thirds_are_accepted(self) -> None:
         """Loads that sum to 100 up to float rounding are accepted."""
