@@ -22,6 +22,7 @@ from agents.dispatch_rules import (
 from agents.distribution import (
     Consensus,
     Distribution,
+    ModeConflictError,
     Pulling,
     QualityReview,
     WorkloadUnit,
@@ -159,6 +160,7 @@ __all__ = [
     "LeastLoadedQueue",
     "LogisticModel",
     "MissingExtraError",
+    "ModeConflictError",
     "NoRuntimeError",
     "Noise",
     "Operations",

@@ -43,10 +43,12 @@ from pydantic.dataclasses import dataclass as pydantic_dataclass
 
 from agents.golden import Golden
 from agents.overlap import DynamicOverlap
+from protocol.errors import SkillsimError
 
 __all__ = [
     "Consensus",
     "Distribution",
+    "ModeConflictError",
     "Pulling",
     "QualityReview",
     "WorkloadUnit",
@@ -113,18 +115,33 @@ class Pulling:
         return value
 
 
+class ModeConflictError(SkillsimError, ValueError):
+    """Raised by :class:`Distribution` for a setting it refuses, alone or with another.
+
+    Attributes:
+        field: The setting refused (``pulling``, ``workload``, ``queue``, ...), so
+            that a scenario file can name it.
+    """
+
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(message)
+        self.field = field
+
+
 @dataclass(frozen=True, slots=True)
 class Distribution:
     """The distribution mode of a run (default: push, one response per task).
 
     Raises:
-        ValueError: for consensus together with pulling (refused, as on the seed
-            platform), ``min_submitted`` below 1, a negative overlap, a workload
-            whose loads do not sum to 100 or name a worker twice, dynamic overlap with
+        ModeConflictError: (a ``ValueError``) naming the setting refused, for
+            consensus together with pulling (refused, as on the seed
+            platform), ``min_submitted`` below 1, a negative overlap, dynamic overlap with
             consensus or ``min_submitted > 1``, golden tasks or dynamic overlap with
             pulling or a workload split, an unknown ``queue``, a ``ttl`` that is not a
             positive number, or per-assignee queues with pulling, consensus,
             ``min_submitted`` > 1 or overlap.
+        ValueError: for a workload whose loads do not sum to 100 or name a worker
+            twice (see :func:`workload_problem`).
     """
 
     min_submitted: int = 1
@@ -140,27 +157,34 @@ class Distribution:
 
     def __post_init__(self) -> None:
         if self.min_submitted < 1:
-            raise ValueError(f"min_submitted must be >= 1, got {self.min_submitted!r}")
+            raise ModeConflictError(
+                "min_submitted", f"min_submitted must be >= 1, got {self.min_submitted!r}"
+            )
         if self.overlap < 0:
-            raise ValueError(f"overlap must be >= 0, got {self.overlap!r}")
+            raise ModeConflictError("overlap", f"overlap must be >= 0, got {self.overlap!r}")
         if self.consensus is not None and self.pulling is not None:
-            raise ValueError("consensus and pulling cannot be combined (as on the seed platform)")
+            raise ModeConflictError(
+                "pulling", "consensus and pulling cannot be combined (as on the seed platform)"
+            )
         if self.workload:
             check_workload(self.workload)
             if self.min_submitted > 1 or self.consensus is not None:
-                raise ValueError(
+                raise ModeConflictError(
+                    "workload",
                     "workload split gives each task to one worker, so it cannot be combined "
-                    "with min_submitted > 1 or consensus"
+                    "with min_submitted > 1 or consensus",
                 )
         if self.dynamic_overlap is not None and (self.consensus or self.min_submitted > 1):
-            raise ValueError(
+            raise ModeConflictError(
+                "dynamic_overlap",
                 "dynamic overlap sets the number of answers itself: it cannot be combined "
-                "with consensus or min_submitted > 1"
+                "with consensus or min_submitted > 1",
             )
         if (self.golden or self.dynamic_overlap) and (self.pulling or self.workload):
-            raise ValueError(
+            raise ModeConflictError(
+                "golden" if self.golden else "dynamic_overlap",
                 "golden tasks and dynamic overlap cannot be combined with pulling or a "
-                "workload split"
+                "workload split",
             )
         _check_queue(self)
 
@@ -168,9 +192,11 @@ class Distribution:
 def _check_queue(distribution: Distribution) -> None:
     ttl = distribution.ttl
     if ttl is not None and not (isinstance(ttl, int | float) and ttl > 0 and math.isfinite(ttl)):
-        raise ValueError(f"ttl must be a positive number of seconds, got {ttl!r}")
+        raise ModeConflictError("ttl", f"ttl must be a positive number of seconds, got {ttl!r}")
     if distribution.queue not in ("central", "assignee"):
-        raise ValueError(f"queue must be 'central' or 'assignee', got {distribution.queue!r}")
+        raise ModeConflictError(
+            "queue", f"queue must be 'central' or 'assignee', got {distribution.queue!r}"
+        )
     if distribution.queue == "assignee" and (
         distribution.pulling is not None
         or distribution.consensus is not None
@@ -178,9 +204,10 @@ def _check_queue(distribution: Distribution) -> None:
         or distribution.overlap > 0
         or distribution.dynamic_overlap is not None
     ):
-        raise ValueError(
+        raise ModeConflictError(
+            "queue",
             "per-assignee queues give each task to one worker's queue, so they cannot be "
-            "combined with pulling, consensus, min_submitted > 1, overlap or dynamic overlap"
+            "combined with pulling, consensus, min_submitted > 1, overlap or dynamic overlap",
         )
 
 

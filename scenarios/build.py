@@ -276,15 +276,4 @@ def _policy(loaded: LoadedScenario, override: str | None) -> Policy:
 
 def make_distribution(spec: ScenarioSpec) -> Distribution:
     """The manager's distribution mode from a scenario's settings."""
-    return Distribution(
-        min_submitted=spec.min_submitted,
-        overlap=spec.overlap,
-        consensus=spec.consensus,
-        qa=spec.qa,
-        pulling=spec.pulling,
-        workload=tuple(spec.workload),
-        golden=None if spec.golden is None else spec.golden.make(),
-        dynamic_overlap=None if spec.dynamic_overlap is None else spec.dynamic_overlap.make(),
-        queue=spec.queue,
-        ttl=spec.ttl,
-    )
+    return spec.distribution()

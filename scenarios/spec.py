@@ -18,7 +18,14 @@ from typing import Any, Literal
 
 from pydantic import Field, JsonValue, ValidationInfo, field_validator, model_validator
 
-from agents.distribution import Consensus, Pulling, QualityReview, WorkloadUnit
+from agents.distribution import (
+    Consensus,
+    Distribution,
+    ModeConflictError,
+    Pulling,
+    QualityReview,
+    WorkloadUnit,
+)
 from scenarios._schema import FieldProblemError, _limits, _over, _Spec
 from scenarios.controls import DynamicOverlapSpec, GoldenSpec, check_quality
 from scenarios.spec_tasks import ArrivalSpec as ArrivalSpec  # importable from here too
@@ -99,10 +106,6 @@ class ScenarioSpec(_Spec):
     @model_validator(mode="after")
     def _modes_fit(self, info: ValidationInfo) -> ScenarioSpec:
         self._sizes_fit(info)
-        if self.consensus is not None and self.pulling is not None:
-            raise FieldProblemError(
-                "pulling", "consensus and pulling cannot be combined (as on the seed platform)"
-            )
         staff = sum(1 for w in self.workers.items if not w.reviewer)
         staff += self.workers.generate.count if self.workers.generate is not None else 0
         if self.min_submitted > staff:
@@ -110,21 +113,8 @@ class ScenarioSpec(_Spec):
                 "min_submitted",
                 f"{self.min_submitted} is above the {staff} annotators who may answer",
             )
-        if self.queue == "assignee" and (
-            self.pulling or self.consensus or self.min_submitted > 1 or self.overlap
-        ):
-            raise FieldProblemError(
-                "queue",
-                "per-assignee queues give each task to one worker's queue, so they cannot be "
-                "combined with pulling, consensus, min_submitted > 1 or overlap",
-            )
         if self.workload:
             check_units("workload", self.workload, self.has_worker)
-            if self.min_submitted > 1 or self.consensus is not None:
-                raise FieldProblemError(
-                    "workload",
-                    "a workload split cannot be combined with min_submitted > 1 or consensus",
-                )
         if self.qa is not None:
             reviewers = {w.name for w in self.workers.items if w.reviewer}
             for name in self.qa.reviewers:
@@ -172,6 +162,36 @@ class ScenarioSpec(_Spec):
     def _quality_fits(self) -> ScenarioSpec:
         check_quality(self)
         return self
+
+    @model_validator(mode="after")
+    def _modes_combine(self) -> ScenarioSpec:
+        # Which modes combine is agents.distribution's rule, checked here once the
+        # file's own checks passed, and reported at the setting it refuses.
+        try:
+            self.distribution()
+        except ModeConflictError as error:
+            raise FieldProblemError(error.field, str(error)) from None
+        return self
+
+    def distribution(self) -> Distribution:
+        """The manager's distribution mode from the file's settings.
+
+        Raises:
+            ModeConflictError: for settings that do not combine (refused when the
+                file is read, so not for a loaded scenario).
+        """
+        return Distribution(
+            min_submitted=self.min_submitted,
+            overlap=self.overlap,
+            consensus=self.consensus,
+            qa=self.qa,
+            pulling=self.pulling,
+            workload=tuple(self.workload),
+            golden=None if self.golden is None else self.golden.make(),
+            dynamic_overlap=None if self.dynamic_overlap is None else self.dynamic_overlap.make(),
+            queue=self.queue,
+            ttl=self.ttl,
+        )
 
     @field_validator("policy", mode="before")
     @classmethod

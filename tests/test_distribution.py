@@ -5,6 +5,7 @@ import re
 from collections.abc import Callable
 from fractions import Fraction
 from pathlib import Path
+from typing import Any
 
 import pytest
 from hypothesis import given, settings
@@ -14,6 +15,7 @@ from pydantic import ValidationError
 from agents import (
     Consensus,
     Distribution,
+    ModeConflictError,
     Pulling,
     QualityReview,
     Workload,
@@ -22,6 +24,7 @@ from agents import (
     split,
     workload_problem,
 )
+from protocol import SkillsimError
 from scenarios.build import make_distribution
 from scenarios.loader import ScenarioError, load_scenario
 
@@ -233,6 +236,26 @@ class TestDistribution:
         with pytest.raises(ValueError, match=r"^workload\[1\]: 'ana' is named more than once$"):
             Distribution(workload=units(("ana", 50), ("ana", 50)))
 
+    @pytest.mark.parametrize(
+        ("settings", "field"),
+        [
+            ({"min_submitted": 0}, "min_submitted"),
+            ({"overlap": -1}, "overlap"),
+            ({"consensus": Consensus(), "pulling": Pulling()}, "pulling"),
+            ({"workload": units(("ana", 100)), "min_submitted": 2}, "workload"),
+            ({"queue": "assignee", "overlap": 1}, "queue"),
+            ({"ttl": 0}, "ttl"),
+        ],
+    )
+    def test_a_refusal_names_the_setting(self, settings: dict[str, Any], field: str) -> None:
+        """A refused setting raises ModeConflictError (a SkillsimError and ValueError) naming it."""
+        with pytest.raises(ModeConflictError) as caught:
+            Distribution(**settings)
+        assert (caught.value.field, isinstance(caught.value, SkillsimError | ValueError)) == (
+            field,
+            True,
+        )
+
     def test_modes_combine_where_allowed(self) -> None:
         """QA, pulling, overlap and a workload split may be combined."""
         distribution = Distribution(
@@ -375,6 +398,11 @@ class TestLoader:
             (
                 "overlap = -1\n",
                 "overlap: Input should be greater than or equal to 0",
+            ),
+            (
+                'min_submitted = 2\n[[workload]]\nassignee = "ana"\nload = 100\n\n',
+                "workload: workload split gives each task to one worker, so it cannot be "
+                "combined with min_submitted > 1 or consensus",
             ),
             (
                 "[consensus]\nassignees = 1\n",
