@@ -445,6 +445,29 @@ class TestLoader:
         with pytest.raises(ScenarioError, match=problem(path, line)):
             load_scenario(path)
 
+    @pytest.mark.parametrize(
+        ("section", "table", "call"),
+        [
+            ("consensus", "[consensus]\npercentage = 150\n", lambda: Consensus(percentage=150)),
+            ("pulling", "[pulling]\nbatch_size = 2\n", lambda: Pulling(batch_size=2)),
+            (
+                "qa",
+                '[[workers.items]]\nname = "rita"\nreviewer = true\n\n[qa]\n'
+                'reviewers = ["rita"]\nsample = 2\n',
+                lambda: QualityReview(reviewers=("rita",), sample=2),
+            ),
+        ],
+    )
+    def test_file_and_call_are_refused_alike(
+        self, tmp_path: Path, section: str, table: str, call: Callable[[], object]
+    ) -> None:
+        """A table and the agents class it is refuse a bad value with one message."""
+        ((field,), message) = refused(call)[0]
+        path = write(tmp_path, table)
+        with pytest.raises(ScenarioError) as caught:
+            load_scenario(path)
+        assert caught.value.problems == [(f"{section}.{field}", message)]
+
     def test_duplicate_workload_assignee_is_a_scenario_error(self, tmp_path: Path) -> None:
         """A workload naming a worker twice is reported by the loader, not at build time."""
         path = write(
