@@ -17,6 +17,7 @@ naming it in the union. This module holds the base and the events about workers.
 
 from __future__ import annotations
 
+from abc import ABC, abstractmethod
 from typing import TYPE_CHECKING, Any, ClassVar, Literal
 
 from pydantic import Field, field_validator, model_validator
@@ -59,10 +60,11 @@ def _non_negative_skills(value: dict[str, float]) -> dict[str, float]:
     return value
 
 
-class Event(_Spec):
+class Event(_Spec, ABC):
     """What every event has: its time ``at`` (>= 0) and its ``action``.
 
-    Subclasses declare ``action: Literal["name"]`` and their own fields.
+    Subclasses declare ``action: Literal["name"]`` and their own fields, and
+    implement :meth:`apply` (and :meth:`check` where the file can be wrong).
     """
 
     at: float = Field(ge=0)
@@ -77,9 +79,12 @@ class Event(_Spec):
             return data
         action = data.get("action")
         own = {name: f for name, f in cls.model_fields.items() if name not in ("at", "action")}
-        for key in sorted(k for k in data if k not in own and k not in ("at", "action")):
-            takes = ", ".join(sorted(own)) or "nothing but at"
-            raise FieldProblemError(key, f"the {action} action takes no {key} (it takes {takes})")
+        extra = sorted(k for k in data if k not in own and k not in ("at", "action"))
+        if extra:
+            takes = ", ".join(sorted(own))
+            raise FieldProblemError(
+                extra[0], f"the {action} action takes no {extra[0]} (it takes {takes})"
+            )
         for name, field in own.items():
             if field.is_required() and name not in data:
                 raise FieldProblemError(name, f"the {action} action needs {name}")
@@ -109,13 +114,13 @@ class Event(_Spec):
             FieldProblemError: at ``events[index].<field>``, saying why.
         """
 
+    @abstractmethod
     def apply(self, director: Director) -> str:
         """Carry the event out at its time; return what could not be done ("" for none).
 
         Raises:
             EventSkipped: when nothing of it can apply in this run.
         """
-        raise NotImplementedError
 
 
 class _WorkerEvent(Event):
@@ -138,9 +143,9 @@ class _WorkerEvent(Event):
         self.act(worker)
         return ""
 
+    @abstractmethod
     def act(self, worker: WorkerAgent) -> None:
         """Do the event to ``worker``, who is still in the run."""
-        raise NotImplementedError
 
 
 class LeaveEvent(_WorkerEvent):
