@@ -22,11 +22,13 @@ from agents.dispatch_rules import (
 from agents.distribution import (
     Consensus,
     Distribution,
+    ModeConflictError,
     Pulling,
     QualityReview,
     WorkloadUnit,
     check_workload,
     split,
+    workload_problem,
 )
 from agents.early import EarlyBinding, early_policies
 from agents.entry import run, run_async
@@ -162,6 +164,7 @@ __all__ = [
     "LogisticModel",
     "ManagerViews",
     "MissingExtraError",
+    "ModeConflictError",
     "NoRuntimeError",
     "Noise",
     "Operations",
@@ -268,4 +271,5 @@ __all__ = [
     "wait_in_thread",
     "weighted",
     "worker_view",
+    "workload_problem",
 ]

@@ -42,6 +42,17 @@ from scenarios.distributions import (
     UniformDist,
     dist_bounds,
 )
+from scenarios.events import (
+    CrashEvent,
+    Event,
+    EventSkipped,
+    JoinEvent,
+    LeaveEvent,
+    ReassignEvent,
+    RedistributeEvent,
+    SilenceEvent,
+    SkillEvent,
+)
 from scenarios.extras import require
 from scenarios.frames import (
     FRAMES,
@@ -151,20 +162,14 @@ from scenarios.series import (
     union,
 )
 from scenarios.spec import (
-    ArrivalSpec,
     FieldProblemError,
     ModelSpec,
-    PhaseSpec,
     PolicySpec,
     ScenarioSpec,
     StopSpec,
-    TaskGenerate,
-    TaskItem,
-    TasksSpec,
-    WorkerGenerate,
-    WorkerItem,
-    WorkersSpec,
 )
+from scenarios.spec_tasks import ArrivalSpec, PhaseSpec, TaskGenerate, TaskItem, TasksSpec
+from scenarios.spec_workers import WorkerGenerate, WorkerItem, WorkersSpec
 from scenarios.stats import (
     Interval,
     interval,
@@ -172,7 +177,13 @@ from scenarios.stats import (
     t_cdf,
     t_quantile,
 )
-from scenarios.timeline import RESERVED_NAMES, check_events, check_units, event_order
+from scenarios.task_events import (
+    AddTasksEvent,
+    RemoveTasksEvent,
+    SetMinSubmittedEvent,
+    SetStatusEvent,
+)
+from scenarios.timeline import RESERVED_NAMES, Walk, check_events, check_units, event_order
 from scenarios.variants import (
     Column,
     columns,
@@ -183,16 +194,12 @@ from scenarios.webreport import (
     run_html,
     write_report,
 )
-from scenarios.workflow import (
-    ConsensusSpec,
-    EventSpec,
-    PullingSpec,
-    QASpec,
-    WorkloadSpec,
-)
+from scenarios.workflow import ACTIONS, EVENT_TYPES, AnyEvent
 
 __all__ = [
+    "ACTIONS",
     "DEFAULT_LIMITS",
+    "EVENT_TYPES",
     "FRAMES",
     "HIGHER_IS_BETTER",
     "LIBRARY",
@@ -201,30 +208,35 @@ __all__ = [
     "OUTCOME_COLOURS",
     "RESERVED_NAMES",
     "WATCHED",
+    "AddTasksEvent",
+    "AnyEvent",
     "ArrivalSpec",
     "Attempt",
     "ChoiceDist",
     "Column",
     "Comparison",
-    "ConsensusSpec",
     "ConstantDist",
     "Counters",
+    "CrashEvent",
     "Dashboard",
     "DataFile",
     "DataFileError",
     "Director",
     "Distribution",
     "DynamicOverlapSpec",
+    "Event",
     "EventOutcome",
     "EventRow",
-    "EventSpec",
+    "EventSkipped",
     "FailureRow",
     "FieldProblemError",
     "GoldenSpec",
     "Interval",
+    "JoinEvent",
     "LabelledTask",
     "Lane",
     "LaneAttempt",
+    "LeaveEvent",
     "Limits",
     "LoadedScenario",
     "Metrics",
@@ -235,10 +247,11 @@ __all__ = [
     "Pacer",
     "PhaseSpec",
     "PolicySpec",
-    "PullingSpec",
-    "QASpec",
     "QualityFigures",
+    "ReassignEvent",
     "Recorder",
+    "RedistributeEvent",
+    "RemoveTasksEvent",
     "Replay",
     "ReplayTask",
     "Response",
@@ -249,7 +262,11 @@ __all__ = [
     "ScenarioSpec",
     "ScriptScenario",
     "SeriesPoint",
+    "SetMinSubmittedEvent",
+    "SetStatusEvent",
+    "SilenceEvent",
     "Simulation",
+    "SkillEvent",
     "StopSpec",
     "TaskFact",
     "TaskGenerate",
@@ -257,12 +274,12 @@ __all__ = [
     "TaskRow",
     "TasksSpec",
     "UniformDist",
+    "Walk",
     "WorkerFact",
     "WorkerGenerate",
     "WorkerItem",
     "WorkerRow",
     "WorkersSpec",
-    "WorkloadSpec",
     "assignment_heatmap",
     "build",
     "bundled_scenarios",

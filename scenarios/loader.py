@@ -93,13 +93,14 @@ def _resolve(source: str | Path) -> Path:
 
 
 def _path(location: tuple[int | str, ...], error: object, data: object) -> str:
-    # Pydantic puts a union member's name into the location: a distribution's tag
-    # (``difficulty.uniform.high``) or a type (``id.int``). Drop such a step where the
+    # Pydantic puts a union member's name into the location: a distribution's or an
+    # event's tag (``difficulty.uniform.high``, ``events.0.leave.worker``) or a type
+    # (``id.int``). Drop such a step where the
     # input has no key of that name, so that a category named "normal" keeps its place.
     path = ""
     node = data
     for step in location:
-        if isinstance(node, dict) and step not in node and node.get("dist") == step:
+        if isinstance(node, dict) and step not in node and step in _tags(node):
             continue
         if isinstance(step, str) and not isinstance(node, dict):
             continue  # a union member's name, not a key
@@ -119,6 +120,11 @@ def _path(location: tuple[int | str, ...], error: object, data: object) -> str:
         joiner = "" if problem.field.startswith("[") or not path else "."
         path += joiner + problem.field
     return path
+
+
+def _tags(node: dict[Any, Any]) -> tuple[object, ...]:
+    """The values a tagged union dispatches on: a distribution's and an event's."""
+    return (node.get("dist"), node.get("action"))
 
 
 def _shown(value: object) -> str:
