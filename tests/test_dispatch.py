@@ -3,7 +3,7 @@
 import pytest
 from parts import Parts
 
-from agents import Distribution, PolicyError, Pulling
+from agents import Consensus, Distribution, PolicyError, Pulling
 from agents.policies import Assignment, BestFit, Snapshot
 
 
@@ -302,3 +302,66 @@ def test_indexed_policies_build_no_snapshot(policy: str, monkeypatch: pytest.Mon
     parts.join("a", 5)
     parts.add(1, 3)
     assert parts.place() == [("a", 1)]
+
+
+class TestLookingPastTasksNobodyFreeMayTake:
+    """A pass looks past the head of the queue when no free worker may take it."""
+
+    def blocked_head(self, policy: str = "best_fit", **kwargs: object) -> Parts:
+        parts = Parts(policy, **kwargs)  # type: ignore[arg-type]
+        for i in range(10):
+            parts.add(i, 4)
+        for i in range(8):
+            parts.dispatcher.exclude(i, "a")  # a refused the first eight
+        return parts
+
+    def test_indexed_push_places_a_task_behind_the_blocked_ones(self) -> None:
+        """best_fit: a free worker gets the first task it may take, not nothing."""
+        parts = self.blocked_head()
+        parts.join("a", 5, capacity=2)
+        assert parts.place() == [("a", 8), ("a", 9)]
+
+    def test_the_tasks_passed_keep_their_place(self) -> None:
+        """Tasks looked past wait in the queue in their order, for the next worker."""
+        parts = self.blocked_head()
+        parts.join("a", 5)
+        assert parts.place() == [("a", 8)]
+        parts.join("b", 5, capacity=3)
+        assert parts.place() == [("b", 0), ("b", 1), ("b", 2)]
+        assert parts.board.queued() == 6
+
+    def test_a_pinned_task_does_not_hide_the_others(self) -> None:
+        """A task pinned to a busy worker does not keep a free one idle."""
+        parts = Parts()
+        parts.join("b", 5)
+        parts.add(0, 4)
+        assert parts.place() == [("b", 0)]
+        for i in (1, 2):
+            parts.board.designate(parts.add(i, 4), "b")
+        parts.add(3, 4)
+        parts.join("a", 5)
+        assert parts.place() == [("a", 3)]
+
+    def test_a_consensus_task_its_free_worker_answered_does_not_hide_the_next(self) -> None:
+        """Consensus: a worker that answered the head task takes the next one at once."""
+        parts = Parts(distribution=Distribution(consensus=Consensus(100, 2)))
+        parts.join("a", 5)
+        for i in range(3):
+            parts.add(i, 4)
+        assert parts.place() == [("a", 0)]
+        parts.answer(0, "a")
+        assert parts.place() == [("a", 1)]
+
+    def test_snapshot_push_offers_the_next_window(self) -> None:
+        """A snapshot policy is offered the tasks behind those nobody free may take."""
+        parts = self.blocked_head("random")
+        parts.join("a", 5)
+        assert parts.place() == [("a", 8)]
+
+    def test_a_puller_gets_a_batch_from_deeper_in_the_queue(self) -> None:
+        """Pulling: a request is answered from past the tasks the worker may not take."""
+        parts = self.blocked_head(distribution=Distribution(pulling=Pulling(3, 5)))
+        a = parts.join("a", 5)
+        parts.dispatcher.asked(a)
+        assert parts.place() == [("a", 8), ("a", 9)]
+        assert parts.board.queued() == 8
