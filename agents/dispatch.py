@@ -104,6 +104,9 @@ class Dispatcher(Workforce):
             "best_fit" if kind is BestFit else "most_skilled" if kind is MostSkilled else None
         )
         self.early_pass: Callable[[], None] | None = None
+        """Binds and feeds per-assignee queues (or, in a central run, feeds a job's);
+        with ``board.early`` the central queue is placed after it only for the tasks
+        that stay there (``board.late``)."""
         self.on_hold: Callable[[TaskRecord, Hold], None] | None = None
 
     # -- skills ----------------------------------------------------------------------
@@ -171,6 +174,8 @@ class Dispatcher(Workforce):
         self._requested = False
         if self.early_pass is not None:
             self.early_pass()
+        if self.board.early and not self.board.late:
+            pass  # per-assignee queues only: nothing is placed from the central queue
         elif self.distribution.pulling is not None:
             self._pull_pass()
         elif self._indexed is not None:

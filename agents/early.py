@@ -97,8 +97,11 @@ class EarlyBinding:
         board = self.board
         waiting = board.window(per_category=len(board))
         bound = 0
+        late = board.late  # tasks of jobs placed from the central queue: never bound
         try:
             for record in waiting:
+                if late and record.id in late:
+                    continue
                 candidates = self.candidates(record)
                 if candidates:
                     chosen = self.rule.choose(record.task, candidates, self._rng())

@@ -19,6 +19,7 @@ from scenarios._records import DataFile
 from scenarios._schema import FieldProblemError, _at_most, _limits, _over, _Spec
 from scenarios.controls import DynamicOverlapSpec, GoldenSpec, check_quality
 from scenarios.distributions import ConstantDist, Distribution, UniformDist, _constant, _within
+from scenarios.jobs_spec import JobList
 from scenarios.timeline import RESERVED_NAMES, check_events, check_units
 from scenarios.workflow import ConsensusSpec, EventSpec, PullingSpec, QASpec, WorkloadSpec
 
@@ -333,6 +334,7 @@ class ScenarioSpec(_Spec):
     events: list[EventSpec] = Field(default_factory=list)
     golden: GoldenSpec | None = None
     dynamic_overlap: DynamicOverlapSpec | None = None
+    jobs: JobList = Field(default_factory=list)  # last: its check reads the fields above
 
     def worker_names(self) -> list[str]:
         """Every worker's name: the listed ones, then the generated ones."""

@@ -1,6 +1,10 @@
 """The dispatcher alone: its index kept up to date, and placement from it."""
 
+from typing import Any
+
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from parts import Parts
 
 from agents import Consensus, Distribution, PolicyError, Pulling
@@ -365,3 +369,46 @@ class TestLookingPastTasksNobodyFreeMayTake:
         parts.dispatcher.asked(a)
         assert parts.place() == [("a", 8), ("a", 9)]
         assert parts.board.queued() == 8
+
+
+@st.composite
+def blocked_queues(draw: st.DrawFn) -> tuple[str, list[tuple[int, list[str] | None]], list[Any]]:
+    """A policy, workers (capacity, specialties) and tasks (category, workers excluded)."""
+    policy = draw(st.sampled_from(["best_fit", "most_skilled", "random", "round_robin"]))
+    specialties = st.one_of(st.none(), st.lists(st.sampled_from("xyz"), min_size=1, unique=True))
+    workers = draw(st.lists(st.tuples(st.integers(1, 2), specialties), min_size=1, max_size=4))
+    names = [f"w{i}" for i in range(len(workers))]
+    tasks = draw(
+        st.lists(
+            st.tuples(st.sampled_from("xyz"), st.lists(st.sampled_from(names), unique=True)),
+            max_size=12,
+        )
+    )
+    return policy, workers, tasks
+
+
+class TestNoWorkerIdlesBesideWorkItMayTake:
+    @settings(max_examples=150, deadline=None)
+    @given(blocked_queues())
+    def test_after_a_pass(self, case: tuple[str, list[Any], list[Any]]) -> None:
+        """After a pass, no worker with room may take any task still waiting."""
+        policy, workers, tasks = case
+        parts = Parts(policy)
+        for i, (category, excluded) in enumerate(tasks):
+            parts.add(i, 3, skill=category)
+            for name in excluded:
+                parts.dispatcher.exclude(i, name)
+        for i, (capacity, specialties) in enumerate(workers):
+            parts.join(f"w{i}", 5, capacity=capacity, specialties=specialties)
+        parts.place()
+        dispatcher = parts.dispatcher
+        idle_beside_work = [
+            (worker.detail.id, record.id)
+            for worker in dispatcher.workers.values()
+            if dispatcher.room(worker) > 0
+            for record in parts.board
+            if record.open_slots > 0
+            and worker.takes(record.task.skill)
+            and worker.detail.id not in dispatcher.excluded(record.id)
+        ]
+        assert idle_beside_work == []
