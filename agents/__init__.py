@@ -66,9 +66,10 @@ from agents.golden import Golden, GoldenScore, GoldenScores, smoothed
 from agents.handlers import HandlerSpec, handler_specs, on, on_connect, on_disconnect, on_run
 from agents.index import FreeIndex, IndexKey
 from agents.job import Job, JobAssignment, JobAssignments
+from agents.job_index import JobIndex
 from agents.job_moves import JobMoves
 from agents.jobs import Jobs
-from agents.jobstate import JobState, check_mode, due_by, open_records
+from agents.jobstate import JobState, check_mode, check_place, due_by, open_records
 from agents.label_metrics import accuracy, correct_labels, cost_per_correct
 from agents.lanes import Entry, Lanes
 from agents.logs import library_logger
@@ -156,6 +157,7 @@ __all__ = [
     "JobAssignment",
     "JobAssignments",
     "JobError",
+    "JobIndex",
     "JobMoves",
     "JobState",
     "Jobs",
@@ -217,6 +219,7 @@ __all__ = [
     "check_assignment",
     "check_asyncio_internals",
     "check_mode",
+    "check_place",
     "check_team",
     "check_workload",
     "choose",

@@ -59,6 +59,7 @@ from scenarios.frames import (
     to_frames,
     write_frames,
 )
+from scenarios.jobs_spec import JobList, JobSpec, check_jobs, choose_items, make_jobs
 from scenarios.limits import DEFAULT_LIMITS, Limits
 from scenarios.live import (
     Dashboard,
@@ -232,6 +233,8 @@ __all__ = [
     "FieldProblemError",
     "GoldenSpec",
     "Interval",
+    "JobList",
+    "JobSpec",
     "JoinEvent",
     "LabelledTask",
     "Lane",
@@ -284,8 +287,10 @@ __all__ = [
     "build",
     "bundled_scenarios",
     "check_events",
+    "check_jobs",
     "check_quality",
     "check_units",
+    "choose_items",
     "collect",
     "columns",
     "compare_files",
@@ -308,6 +313,7 @@ __all__ = [
     "load_scenario",
     "load_source",
     "make_distribution",
+    "make_jobs",
     "make_model",
     "make_simulation",
     "makespan",

@@ -25,6 +25,7 @@ from protocol.messages import Task, compact
 from scenarios.director import Director
 from scenarios.distributions import ChoiceDist, ConstantDist, NormalDist, UniformDist
 from scenarios.events import JoinEvent
+from scenarios.jobs_spec import choose_items, make_jobs
 from scenarios.loader import LoadedScenario
 from scenarios.spec import ArrivalSpec, ModelSpec, ScenarioSpec, TaskGenerate, WorkerItem
 
@@ -211,10 +212,12 @@ def build(
         timed += _generate_tasks(extra, 0, task_rng, count=event.new_tasks, start=event.at)
     now = [task for when, task in timed if when <= 0]
     later = [(when, task) for when, task in timed if when > 0]
+    items = choose_items(spec.jobs, now) if spec.jobs else []
+    taken = {i for ids in items for i in ids}
     rows = _workers(spec, worker_rng)
     staff = [w for w in rows if not w.reviewer]
     manager = TaskManager(
-        now,
+        [t for t in now if t.id not in taken] if taken else now,
         expected_workers=spec.expected_workers or len(staff),
         name="manager",
         policy=_policy(loaded, policy),
@@ -222,7 +225,9 @@ def build(
         model=model,
         arrivals=later,
         distribution=make_distribution(spec),
+        dataset=[t for t in now if t.id in taken],
     )
+    make_jobs(manager, spec.jobs, items)
     pull = spec.pulling is not None
 
     def make(item: WorkerItem) -> WorkerAgent:

@@ -28,6 +28,7 @@ from agents.distribution import (
 )
 from scenarios._schema import FieldProblemError, _limits, _over, _Spec
 from scenarios.controls import DynamicOverlapSpec, GoldenSpec, check_quality
+from scenarios.jobs_spec import JobList
 from scenarios.spec_tasks import ArrivalSpec as ArrivalSpec  # importable from here too
 from scenarios.spec_tasks import PhaseSpec as PhaseSpec
 from scenarios.spec_tasks import TaskGenerate as TaskGenerate
@@ -94,6 +95,7 @@ class ScenarioSpec(_Spec):
     events: list[AnyEvent] = Field(default_factory=list)
     golden: GoldenSpec | None = None
     dynamic_overlap: DynamicOverlapSpec | None = None
+    jobs: JobList = Field(default_factory=list)  # last: its check reads the fields above
 
     def worker_names(self) -> list[str]:
         """Every worker's name: the listed ones, then the generated ones."""

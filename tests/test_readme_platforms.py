@@ -9,11 +9,13 @@ import pyarrow.parquet as pq
 import pytest
 from pydantic import TypeAdapter
 
-from agents import Job, JobAssignment, JobAssignments, Jobs
+from agents import Distribution, Job, JobAssignment, JobAssignments, Jobs, Runtime, WorkerAgent
 from agents.distribution import Consensus, Pulling, QualityReview, WorkloadUnit
+from agents.errors import DistributionError
 from agents.manager import TaskManager
+from protocol import Task, TaskResult
 from scenarios.datafiles import read_items
-from scenarios.loader import LIBRARY
+from scenarios.loader import LIBRARY, ScenarioError, load_scenario
 from scenarios.spec import ScenarioSpec, TasksSpec, WorkersSpec
 from scenarios.workflow import ACTIONS
 
@@ -106,15 +108,42 @@ class TestMappingTable:
         }  # fmt: skip
         assert [(o, n) for o, n in sorted(named) if not hasattr(owners[o], n)] == []
 
-    def test_only_argillas_rules_are_still_missing(self) -> None:
-        """Every distribution row names a real call; only min_submitted's rules are to come."""
-        missing = {
-            p for p, ours in mapping() if "**not yet**" in ours.lower().replace("**not", "**not")
-        }
-        assert missing <= {
+    def test_nothing_is_still_missing(self) -> None:
+        """Every distribution row names what exists: no row says "not yet"."""
+        assert [p for p, ours in mapping() if "not yet" in ours.lower()] == []
+
+    def test_the_min_submitted_row_holds(self, tmp_path: Path) -> None:
+        """min_submitted: a change after the first response raises DistributionError, and
+        a value above the team is refused when a file is read and when placement starts."""
+        row = dict(mapping())[
             "`min_submitted` changed only before the first response, never above the team"
-        }
-        assert [p for p, ours in mapping() if "not yet" in ours.lower() and p not in missing] == []
+        ]
+        assert "`manager.operations.set_min_submitted(n)` raises `DistributionError`" in row
+        manager = TaskManager([Task(id=1, difficulty=2), Task(id=2, difficulty=2)])
+        manager.operations.set_min_submitted(1)  # before any response: allowed
+        record = manager.board.get(1)
+        manager.board.respond(record, TaskResult(task_id=1, worker="w", success=True))
+        with pytest.raises(DistributionError, match=r"^min_submitted cannot change once "):
+            manager.operations.set_min_submitted(2)
+        assert "refused when a scenario file is read" in row
+        path = tmp_path / "team.toml"
+        path.write_text(
+            'min_submitted = 2\n[[workers.items]]\nname = "a"\n[tasks.generate]\ncount = 1\n',
+            encoding="utf-8",
+        )
+        with pytest.raises(ScenarioError) as caught:
+            load_scenario(path)
+        assert caught.value.problems == [
+            ("min_submitted", "2 is above the 1 annotators who may answer")
+        ]
+        assert "with `DistributionError`, when placement starts" in row
+        manager = TaskManager(
+            [Task(id=1, difficulty=2)], distribution=Distribution(min_submitted=2)
+        )
+        runtime = Runtime(seed=1)
+        runtime.add(manager, WorkerAgent("a", 5))
+        with pytest.raises(DistributionError, match=r"^min_submitted = 2 is above the 1 "):
+            runtime.run(strict=True)
 
 
 class TestPythonExample:
