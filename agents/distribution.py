@@ -38,9 +38,10 @@ from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import Annotated, Literal
 
-from pydantic import ConfigDict, Field, ValidationInfo, field_validator
+from pydantic import Field, ValidationInfo, field_validator
 from pydantic.dataclasses import dataclass as pydantic_dataclass
 
+from agents._settings import SETTINGS
 from agents.golden import Golden
 from agents.overlap import DynamicOverlap
 from protocol.errors import SkillsimError
@@ -58,18 +59,7 @@ __all__ = [
 ]
 
 
-_MODE = ConfigDict(
-    extra="forbid", allow_inf_nan=False, validate_by_name=True, validate_by_alias=True
-)
-"""The modes' validation: unknown keys refused, numbers finite, each field strict.
-
-The fields are strict one by one (``true`` is not 1, ``"3"`` is not 3) rather than
-the whole class, so that a scenario file's table validates into the class as well
-as a call does.
-"""
-
-
-@pydantic_dataclass(frozen=True, slots=True, config=_MODE)
+@pydantic_dataclass(frozen=True, slots=True, config=SETTINGS)
 class WorkloadUnit:
     """One worker's share of a workload split, in percent (the seed's ``WorkloadUnit``).
 
@@ -80,7 +70,7 @@ class WorkloadUnit:
     load: float = Field(ge=0, le=100, strict=True)
 
 
-@pydantic_dataclass(frozen=True, slots=True, config=_MODE)
+@pydantic_dataclass(frozen=True, slots=True, config=SETTINGS)
 class Consensus:
     """``percentage`` (0..100) of tasks each go to ``assignees`` (>= 2) distinct workers."""
 
@@ -88,7 +78,7 @@ class Consensus:
     assignees: int = Field(default=2, ge=2, strict=True)
 
 
-@pydantic_dataclass(frozen=True, slots=True, config=_MODE)
+@pydantic_dataclass(frozen=True, slots=True, config=SETTINGS)
 class QualityReview:
     """Review ``sample`` (0..1) of completed tasks by the named ``reviewers`` (at least one)."""
 
@@ -96,7 +86,7 @@ class QualityReview:
     sample: float = Field(default=1.0, ge=0, le=1, strict=True)
 
 
-@pydantic_dataclass(frozen=True, slots=True, config=_MODE)
+@pydantic_dataclass(frozen=True, slots=True, config=SETTINGS)
 class Pulling:
     """Batches on request: ``batch_size`` within 3..100, hold at most ``max_batch_workload``.
 

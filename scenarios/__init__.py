@@ -17,8 +17,6 @@ from scenarios.console import (
     configure_logging,
 )
 from scenarios.controls import (
-    DynamicOverlapSpec,
-    GoldenSpec,
     check_quality,
 )
 from scenarios.datafiles import (
@@ -224,14 +222,12 @@ __all__ = [
     "DataFileError",
     "Director",
     "Distribution",
-    "DynamicOverlapSpec",
     "Event",
     "EventOutcome",
     "EventRow",
     "EventSkipped",
     "FailureRow",
     "FieldProblemError",
-    "GoldenSpec",
     "Interval",
     "JobList",
     "JobSpec",

@@ -142,6 +142,8 @@ def _problems(error: ValidationError, data: object) -> list[tuple[str, str]]:
     merged: dict[str, list[str]] = {}
     for item in error.errors():
         message = item["msg"].removeprefix("Value error, ")
+        if item["type"] == "unexpected_keyword_argument":  # a mode class's unknown key
+            message = "Extra inputs are not permitted"
         message = re.sub(r" or instance of \w+", "", message).replace("valid dictionary", "table")
         if item["type"].endswith("_type") or item["type"] == "finite_number":
             message = f"{message}, got {_shown(item['input'])}"

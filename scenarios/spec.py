@@ -26,8 +26,10 @@ from agents.distribution import (
     QualityReview,
     WorkloadUnit,
 )
+from agents.golden import Golden
+from agents.overlap import DynamicOverlap
 from scenarios._schema import FieldProblemError, _limits, _over, _Spec
-from scenarios.controls import DynamicOverlapSpec, GoldenSpec, check_quality
+from scenarios.controls import check_quality
 from scenarios.jobs_spec import JobList
 from scenarios.spec_tasks import ArrivalSpec as ArrivalSpec  # importable from here too
 from scenarios.spec_tasks import PhaseSpec as PhaseSpec
@@ -93,8 +95,8 @@ class ScenarioSpec(_Spec):
     pulling: Pulling | None = None
     workload: list[WorkloadUnit] = Field(default_factory=list)
     events: list[AnyEvent] = Field(default_factory=list)
-    golden: GoldenSpec | None = None
-    dynamic_overlap: DynamicOverlapSpec | None = None
+    golden: Golden | None = None
+    dynamic_overlap: DynamicOverlap | None = None
     jobs: JobList = Field(default_factory=list)  # last: its check reads the fields above
 
     def worker_names(self) -> list[str]:
@@ -189,8 +191,8 @@ class ScenarioSpec(_Spec):
             qa=self.qa,
             pulling=self.pulling,
             workload=tuple(self.workload),
-            golden=None if self.golden is None else self.golden.make(),
-            dynamic_overlap=None if self.dynamic_overlap is None else self.dynamic_overlap.make(),
+            golden=self.golden,
+            dynamic_overlap=self.dynamic_overlap,
             queue=self.queue,
             ttl=self.ttl,
         )
