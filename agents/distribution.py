@@ -52,11 +52,20 @@ __all__ = [
     "ModeConflictError",
     "Pulling",
     "QualityReview",
+    "QueuePlace",
+    "Ttl",
     "WorkloadUnit",
     "check_workload",
     "split",
     "workload_problem",
 ]
+
+
+QueuePlace = Literal["central", "assignee"]
+"""Where waiting work sits: one central queue, or each assignee's own."""
+
+Ttl = Annotated[float, Field(gt=0, allow_inf_nan=False)]
+"""A reservation's time-to-live: a finite number of simulated seconds above 0."""
 
 
 @pydantic_dataclass(frozen=True, slots=True, config=SETTINGS)
@@ -142,7 +151,7 @@ class Distribution:
     workload: tuple[WorkloadUnit, ...] = field(default=())
     golden: Golden | None = None
     dynamic_overlap: DynamicOverlap | None = None
-    queue: Literal["central", "assignee"] = "central"
+    queue: QueuePlace = "central"
     ttl: float | None = None
 
     def __post_init__(self) -> None:

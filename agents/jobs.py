@@ -42,11 +42,11 @@ from __future__ import annotations
 import builtins
 import itertools
 from collections.abc import Callable, Iterable, Mapping
-from typing import Any, Literal
+from typing import Any
 
 from agents.board import TaskBoard
 from agents.dispatch import Dispatcher
-from agents.distribution import Distribution, split
+from agents.distribution import Distribution, QueuePlace, split
 from agents.errors import JobError, UnknownItemError
 from agents.filters import Filter, parse_filter, select
 from agents.job import Job
@@ -111,7 +111,7 @@ class Jobs(JobIndex):
         assignee_ids: Iterable[str] = (),
         due_date: float | None = None,
         mode: Distribution | None = None,
-        queue: Literal["central", "assignee"] | None = None,
+        queue: QueuePlace | None = None,
         ttl: float | None = None,
     ) -> Job:
         """Make a job over dataset items, chosen by id and/or by a filter.

@@ -15,11 +15,11 @@ Design:
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any
 
 from pydantic import AfterValidator, Field, JsonValue, ValidationInfo, field_validator
 
-from agents.distribution import Consensus, Distribution, Pulling, WorkloadUnit
+from agents.distribution import Consensus, Distribution, Pulling, QueuePlace, Ttl, WorkloadUnit
 from agents.errors import JobError
 from agents.filters import FilterError, parse_filter, select
 from agents.jobstate import check_mode, check_place
@@ -42,8 +42,8 @@ class JobSpec(_Spec):
     consensus: Consensus | None = None
     pulling: Pulling | None = None
     workload: list[WorkloadUnit] = Field(default_factory=list)
-    queue: Literal["central", "assignee"] | None = None
-    ttl: float | None = Field(default=None, gt=0)
+    queue: QueuePlace | None = None
+    ttl: Ttl | None = None
 
     @field_validator("filters")
     @classmethod

@@ -24,6 +24,8 @@ from agents.distribution import (
     ModeConflictError,
     Pulling,
     QualityReview,
+    QueuePlace,
+    Ttl,
     WorkloadUnit,
 )
 from agents.golden import Golden
@@ -88,8 +90,8 @@ class ScenarioSpec(_Spec):
     stop: StopSpec = Field(default_factory=StopSpec)
     min_submitted: int = Field(default=1, ge=1)
     overlap: int = Field(default=0, ge=0)
-    queue: Literal["central", "assignee"] = "central"
-    ttl: float | None = Field(default=None, gt=0, allow_inf_nan=False)
+    queue: QueuePlace = "central"
+    ttl: Ttl | None = None
     consensus: Consensus | None = None
     qa: QualityReview | None = None
     pulling: Pulling | None = None
