@@ -22,11 +22,15 @@ from agents.dispatch_rules import (
 from agents.distribution import (
     Consensus,
     Distribution,
+    ModeConflictError,
     Pulling,
     QualityReview,
+    QueuePlace,
+    Ttl,
     WorkloadUnit,
     check_workload,
     split,
+    workload_problem,
 )
 from agents.early import EarlyBinding, early_policies
 from agents.entry import run, run_async
@@ -64,14 +68,16 @@ from agents.golden import Golden, GoldenScore, GoldenScores, smoothed
 from agents.handlers import HandlerSpec, handler_specs, on, on_connect, on_disconnect, on_run
 from agents.index import FreeIndex, IndexKey
 from agents.job import Job, JobAssignment, JobAssignments
+from agents.job_index import JobIndex
 from agents.job_moves import JobMoves
 from agents.jobs import Jobs
-from agents.jobstate import JobState, check_mode, due_by, open_records
+from agents.jobstate import JobState, check_mode, check_place, due_by, open_records
 from agents.label_metrics import accuracy, correct_labels, cost_per_correct
 from agents.lanes import Entry, Lanes
 from agents.logs import library_logger
 from agents.loop import SimulationLoop, Timer, check_asyncio_internals
 from agents.manager import TaskManager
+from agents.manager_views import ManagerViews
 from agents.memory import eased_gc
 from agents.min_submitted import (
     change_min_submitted,
@@ -109,8 +115,10 @@ from agents.roster import ReviewJob, WorkerRecord, review_key
 from agents.runtime import Runtime, current_runtime
 from agents.settlement import Settlement
 from agents.summary import Ending, HandlerFailure, RunSummary
+from agents.taskqueue import TaskQueue
 from agents.threads import await_in_thread, loop_running, wait_in_thread
 from agents.worker import WorkerAgent, WorkerProfile, answer_for
+from agents.workforce import Workforce
 
 __all__ = [
     "FILTER_FIELDS",
@@ -151,13 +159,16 @@ __all__ = [
     "JobAssignment",
     "JobAssignments",
     "JobError",
+    "JobIndex",
     "JobMoves",
     "JobState",
     "Jobs",
     "Lanes",
     "LeastLoadedQueue",
     "LogisticModel",
+    "ManagerViews",
     "MissingExtraError",
+    "ModeConflictError",
     "NoRuntimeError",
     "Noise",
     "Operations",
@@ -171,6 +182,7 @@ __all__ = [
     "QualityInputError",
     "QualityReview",
     "QueueCandidate",
+    "QueuePlace",
     "RandomQueue",
     "RealtimeClock",
     "Reservations",
@@ -184,10 +196,12 @@ __all__ = [
     "SkillAwareQueue",
     "TaskBoard",
     "TaskManager",
+    "TaskQueue",
     "TaskRecord",
     "TaskState",
     "ThresholdModel",
     "Timer",
+    "Ttl",
     "TwoChoicesQueue",
     "UnknownAnnotatorError",
     "UnknownAssignmentError",
@@ -197,6 +211,7 @@ __all__ = [
     "WorkerAgent",
     "WorkerProfile",
     "WorkerRecord",
+    "Workforce",
     "Workload",
     "WorkloadQueue",
     "WorkloadUnit",
@@ -208,6 +223,7 @@ __all__ = [
     "check_assignment",
     "check_asyncio_internals",
     "check_mode",
+    "check_place",
     "check_team",
     "check_workload",
     "choose",
@@ -262,4 +278,5 @@ __all__ = [
     "wait_in_thread",
     "weighted",
     "worker_view",
+    "workload_problem",
 ]
