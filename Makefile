@@ -28,8 +28,14 @@ format: $(STAMP)
 
 # The suite also runs on every other CPython 3.11+ the machine has (.ci/pythons),
 # each in its own .venv-3.X made on first use; lint runs once, above.
+# Each run spreads the test files over one process per CPU (pytest-xdist), a whole
+# file to a process: the tests of a file share its module fixtures, caches and
+# resources (a browser, a Dask cluster, a Jupyter kernel) as they do in one process.
+# `make test PYTEST_JOBS=0` runs each suite in a single process.
+PYTEST_JOBS ?= auto
+PYTEST_ARGS := -n $(PYTEST_JOBS) --dist loadfile
 test: lint
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
 	@for py in $$(.ci/pythons $(BIN)/python); do \
 		v=$$($$py -c 'import sys; print("%d.%d" % sys.version_info[:2])'); \
 		venv=.venv-$$v; \
@@ -40,7 +46,7 @@ test: lint
 			touch $$venv/.installed || exit 1; \
 		fi; \
 		echo "== pytest on Python $$v"; \
-		$$venv/bin/python -m pytest -p no:cacheprovider || exit 1; \
+		$$venv/bin/python -m pytest -p no:cacheprovider $(PYTEST_ARGS) || exit 1; \
 	done
 
 # The scale targets and the figure of benchmarks/RESULTS.md, in one command.

@@ -4,6 +4,7 @@ messages; and two small helpers the test modules share."""
 import logging
 import math
 from collections.abc import Awaitable, Callable, Iterator, MutableMapping, Sequence
+from contextlib import contextmanager
 from typing import Any, Protocol
 
 import pydantic
@@ -107,6 +108,30 @@ def fixture_feed() -> Feeder:
     return feed
 
 
+@contextmanager
+def structlog_kept() -> Iterator[None]:
+    """Restore structlog's configuration on exit, whatever was configured meanwhile."""
+    saved = structlog.get_config()
+    was_configured = structlog.is_configured()
+    yield
+    structlog.configure(**saved)
+    if not was_configured:  # the library's own quiet default, not structlog's loud one
+        structlog.reset_defaults()
+
+
+@pytest.fixture(autouse=True)
+def _structlog_isolated() -> Iterator[None]:
+    """Each test leaves structlog as it found it, so no test depends on the order of files.
+
+    ``scenarios.cli.main`` configures structlog for the whole process, to the standard
+    error of the moment: under pytest, a test's captured stream, closed once the test
+    ends. A later test that logs a warning would write to that closed file; and
+    ``make test`` spreads files over processes in no fixed order.
+    """
+    with structlog_kept():
+        yield
+
+
 @pytest.fixture(name="quiet_logs")
 def _quiet_logs() -> Iterator[None]:
     """Drop the runs' info and debug events (thousands per large run); restore after.
@@ -114,13 +139,9 @@ def _quiet_logs() -> Iterator[None]:
     Also undoes whatever a test configures meanwhile (``scenarios.cli.main`` configures
     structlog for the whole process).
     """
-    saved = structlog.get_config()
-    was_configured = structlog.is_configured()
-    structlog.configure(wrapper_class=structlog.make_filtering_bound_logger(logging.WARNING))
-    yield
-    structlog.configure(**saved)
-    if not was_configured:  # the library's own quiet default, not structlog's loud one
-        structlog.reset_defaults()
+    with structlog_kept():
+        structlog.configure(wrapper_class=structlog.make_filtering_bound_logger(logging.WARNING))
+        yield
 
 
 def error_locations(error: pydantic.ValidationError) -> list[tuple[int | str, ...]]:

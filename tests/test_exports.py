@@ -7,7 +7,14 @@ from types import ModuleType
 
 import pytest
 
-PACKAGES = ["agents", "agents.policies", "protocol", "scenarios", "scenarios.sweep"]
+PACKAGES = [
+    "agents",
+    "agents.policies",
+    "protocol",
+    "scenarios",
+    "scenarios.commands",
+    "scenarios.sweep",
+]
 
 
 def submodules(package: str) -> list[ModuleType]:
