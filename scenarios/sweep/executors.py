@@ -195,7 +195,7 @@ class DaskExecutor:
                 n_workers=jobs or os.cpu_count() or 1,
                 threads_per_worker=1,
                 processes=True,
-                dashboard_address=None,
+                dashboard_address="127.0.0.1:0",  # a free port: never 8787, taken or not
             )
             self._client = distributed.Client(self._cluster)
         self.workers = max(1, sum(self._client.nthreads().values()))
