@@ -114,6 +114,28 @@ class TestSend:
             (2, "b", "task"),
         ]
 
+    def test_watch_sees_what_a_tap_sees_without_envelopes(self) -> None:
+        """A watch gets (recipient, t, message) of each delivery, in the tap's order."""
+        clock = iter([0.0, 1.0, 2.0, 3.0, 4.0])
+        bus = MessageBus(lambda: next(clock))
+        tapped: list[tuple[str, float, object]] = []
+        watched: list[tuple[str, float, object]] = []
+        bus.tap(lambda e: tapped.append((e.recipient, e.t, e.message)))
+        bus.watch(lambda recipient, t, message: watched.append((recipient, t, message)))
+        bus.connect(detail("a"))
+        bus.connect(detail("b"))
+        message = task(1)
+        bus.send("a", "b", message)
+        bus.send("a", "nobody", message)
+        assert watched == tapped
+        assert [(r, t, m.kind) for r, t, m in watched] == [
+            ("a", 0.0, "agent_connected"),
+            ("b", 1.0, "agent_connected"),
+            ("b", 2.0, "task"),
+            ("a", 3.0, "undeliverable"),
+        ]
+        assert watched[2][2] is message
+
 
 class TestBroadcast:
     def test_broadcast_excludes_the_sender(self) -> None:
