@@ -144,7 +144,7 @@ def _tasks(sim: Simulation) -> tuple[TaskFact, ...]:
             assigned=r.first_assigned,
             started=r.first_started,
             finished=r.finished,
-            status=str(r.state),
+            status=r.state.value,  # shared, where str() made a new string per task
             success=r.success,
             attempts=r.attempts,
             required=r.required,
