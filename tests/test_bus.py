@@ -475,6 +475,21 @@ class TestMailbox:
         envelope = await waiting
         assert envelope.message == task(1)
 
+    async def test_park_is_resolved_by_the_next_delivery_and_none_once_closed(self) -> None:
+        """park() gives a future the next delivery resolves; after the close, None."""
+        bus, boxes = quiet_bus("a", "b")
+        waiter = boxes["b"].park()
+        assert waiter is not None
+        assert not waiter.done()
+        bus.send("a", "b", task(1))
+        assert waiter.done()
+        assert [m for _, m in drain(boxes["b"])] == [task(1)]
+        last = boxes["b"].park()
+        assert last is not None
+        bus.disconnect("b")
+        assert last.done()
+        assert boxes["b"].park() is None
+
     async def test_wait_leaves_the_delivery_unread(self) -> None:
         """wait() returns once something is unread, and takes nothing itself."""
         bus, boxes = quiet_bus("a", "b")
