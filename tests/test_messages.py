@@ -295,3 +295,20 @@ class TestTrusted:
             first.success = False  # type: ignore[misc]
         changed = first.model_copy(update={"answer": "a"})
         assert (changed.answer, first.answer) == ("a", None)
+
+    @given(st.integers(min_value=1), st.integers(min_value=1, max_value=10))
+    def test_given_names_the_fields_set(self, attempt: int, difficulty: int) -> None:
+        """With ``given``, the message has those names set, as the constructor gives."""
+        task = Task(id=1, difficulty=difficulty)
+        values = {
+            "kind": "task_assignment",
+            "task": task,
+            "attempt": attempt,
+            "review_of": None,
+            "answer": None,
+        }
+        built = trusted(TaskAssignment, values, frozenset({"task", "attempt"}))
+        checked = TaskAssignment(task=task, attempt=attempt)
+        assert built == checked
+        assert built.model_fields_set == checked.model_fields_set == {"task", "attempt"}
+        assert encode(built) == encode(checked)
