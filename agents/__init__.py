@@ -72,6 +72,7 @@ from agents.lanes import Entry, Lanes
 from agents.logs import library_logger
 from agents.loop import SimulationLoop, Timer, check_asyncio_internals
 from agents.manager import TaskManager
+from agents.manager_views import ManagerViews
 from agents.memory import eased_gc
 from agents.min_submitted import (
     change_min_submitted,
@@ -109,8 +110,10 @@ from agents.roster import ReviewJob, WorkerRecord, review_key
 from agents.runtime import Runtime, current_runtime
 from agents.settlement import Settlement
 from agents.summary import Ending, HandlerFailure, RunSummary
+from agents.taskqueue import TaskQueue
 from agents.threads import await_in_thread, loop_running, wait_in_thread
 from agents.worker import WorkerAgent, WorkerProfile, answer_for
+from agents.workforce import Workforce
 
 __all__ = [
     "FILTER_FIELDS",
@@ -157,6 +160,7 @@ __all__ = [
     "Lanes",
     "LeastLoadedQueue",
     "LogisticModel",
+    "ManagerViews",
     "MissingExtraError",
     "NoRuntimeError",
     "Noise",
@@ -184,6 +188,7 @@ __all__ = [
     "SkillAwareQueue",
     "TaskBoard",
     "TaskManager",
+    "TaskQueue",
     "TaskRecord",
     "TaskState",
     "ThresholdModel",
@@ -197,6 +202,7 @@ __all__ = [
     "WorkerAgent",
     "WorkerProfile",
     "WorkerRecord",
+    "Workforce",
     "Workload",
     "WorkloadQueue",
     "WorkloadUnit",

@@ -10,7 +10,8 @@ Design:
     tasks; add, remove, reassign, redistribute, set status). Placement starts once
     ``expected_workers`` have connected (the seed's rule). The run ends when every
     task is final and no arrival is due: the manager logs the success rate,
-    broadcasts ``SimulationComplete`` and leaves.
+    broadcasts ``SimulationComplete`` and leaves. What the manager shows of its run
+    (workers, counts, progress) is its base :class:`~agents.manager_views.ManagerViews`.
 """
 
 from __future__ import annotations
@@ -24,13 +25,13 @@ from agents.dispatch import Dispatcher
 from agents.distribution import Distribution, WorkloadUnit
 from agents.handlers import on, on_connect, on_disconnect
 from agents.jobs import Jobs
+from agents.manager_views import ManagerViews
 from agents.operations import Operations
 from agents.performance import PerformanceModel, ThresholdModel
 from agents.platform import PlatformRules, policies_for
 from agents.policies.base import Policy
-from agents.progress import progress, unfinished
+from agents.progress import unfinished
 from agents.record import TaskRecord, TaskState
-from agents.roster import WorkerRecord
 from agents.runtime import current_runtime
 from agents.settlement import Settlement
 from protocol.messages import (
@@ -53,7 +54,7 @@ if TYPE_CHECKING:
 __all__ = ["TaskManager"]
 
 
-class TaskManager(BaseAgent):
+class TaskManager(BaseAgent, ManagerViews):
     """Assigns tasks to workers by policy and collects their results.
 
     Args:
@@ -354,66 +355,6 @@ class TaskManager(BaseAgent):
         return moved
 
     # -- reporting ------------------------------------------------------------------------
-
-    @property
-    def workers(self) -> dict[str, WorkerRecord]:
-        """The workers the manager knows, by id."""
-        return self.dispatcher.workers
-
-    @property
-    def reviewers(self) -> dict[str, WorkerRecord]:
-        """The QA reviewers the manager knows, by id."""
-        return self.dispatcher.reviewers
-
-    @property
-    def task_results(self) -> list[TaskResult]:
-        """The deciding result of each task settled by one, in order."""
-        return self.settlement.task_results
-
-    @property
-    def stale_results(self) -> int:
-        """Refusals, results and verdicts ignored as late or duplicate."""
-        return self.settlement.stale_results
-
-    @property
-    def rework(self) -> int:
-        """Answers rejected in QA and sent back for another attempt."""
-        return self.settlement.rework
-
-    @property
-    def reviews(self) -> int:
-        """Answers queued for QA review."""
-        return self.settlement.reviews
-
-    @property
-    def overshoot(self) -> int:
-        """Submissions that arrived after their task was complete, over all tasks."""
-        return sum(r.overshoot for r in self.board)
-
-    @property
-    def rejections(self) -> int:
-        """QA rejections, over all tasks."""
-        return sum(r.rejections for r in self.board)
-
-    @property
-    def arrivals_left(self) -> int:
-        """Tasks scheduled to arrive that have not arrived yet."""
-        return self.operations.arrivals_left
-
-    def progress(self, with_users_distribution: bool = False) -> dict[str, Any]:
-        """Counts of tasks, in the shape of the annotation tool's ``dataset.progress``.
-
-        Args:
-            with_users_distribution: Add ``users``: per worker, its responses by status
-                (``submitted``, ``draft``, ``discarded``) on tasks that are completed
-                and on tasks still pending.
-
-        Returns:
-            ``{"total", "completed", "pending", "failed", "removed"}`` (pending: not
-            yet terminal), and ``"users"`` when asked; completed + pending + failed +
-            removed == total.
-        """
-        return progress(self.board, self.workers, with_users_distribution)
 
     def waiting_for(self) -> str | None:
         """What keeps the run from ending, if anything."""
