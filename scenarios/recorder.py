@@ -206,6 +206,8 @@ class Recorder:
 
     def attempts(self) -> tuple[Attempt, ...]:
         """Every attempt in assignment order; those still open are ``unfinished``."""
+        if not self._open:  # every row is filled in: no copy to patch
+            return tuple(self._rows)  # type: ignore[arg-type]
         rows = list(self._rows)
         for (task, worker), held in self._open.items():
             rows[held.index] = Attempt(
