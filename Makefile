@@ -52,9 +52,11 @@ bench: $(STAMP)
 bench-quick: $(STAMP)
 	$(BIN)/python benchmarks/targets.py --quick
 
-# The published JSON schema of `skillsim run --json` (a test checks it is current).
+# The published JSON schemas of `skillsim run --json` and of a scenario file (tests
+# check they are current).
 schema: $(STAMP)
 	$(BIN)/skillsim schema --out docs/result.schema.json
+	$(BIN)/skillsim schema --scenario --out docs/scenario.schema.json
 
 # The README's pictures, drawn from runs of bundled scenarios.
 figures: $(STAMP)

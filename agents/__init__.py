@@ -22,11 +22,15 @@ from agents.dispatch_rules import (
 from agents.distribution import (
     Consensus,
     Distribution,
+    ModeConflictError,
     Pulling,
     QualityReview,
+    QueuePlace,
+    Ttl,
     WorkloadUnit,
     check_workload,
     split,
+    workload_problem,
 )
 from agents.early import EarlyBinding, early_policies
 from agents.entry import run, run_async
@@ -64,9 +68,10 @@ from agents.golden import Golden, GoldenScore, GoldenScores, smoothed
 from agents.handlers import HandlerSpec, handler_specs, on, on_connect, on_disconnect, on_run
 from agents.index import FreeIndex, IndexKey
 from agents.job import Job, JobAssignment, JobAssignments
+from agents.job_index import JobIndex
 from agents.job_moves import JobMoves
 from agents.jobs import Jobs
-from agents.jobstate import JobState, check_mode, due_by, open_records
+from agents.jobstate import JobState, check_mode, check_place, due_by, open_records
 from agents.label_metrics import accuracy, correct_labels, cost_per_correct
 from agents.lanes import Entry, Lanes
 from agents.logs import library_logger
@@ -154,6 +159,7 @@ __all__ = [
     "JobAssignment",
     "JobAssignments",
     "JobError",
+    "JobIndex",
     "JobMoves",
     "JobState",
     "Jobs",
@@ -162,6 +168,7 @@ __all__ = [
     "LogisticModel",
     "ManagerViews",
     "MissingExtraError",
+    "ModeConflictError",
     "NoRuntimeError",
     "Noise",
     "Operations",
@@ -175,6 +182,7 @@ __all__ = [
     "QualityInputError",
     "QualityReview",
     "QueueCandidate",
+    "QueuePlace",
     "RandomQueue",
     "RealtimeClock",
     "Reservations",
@@ -193,6 +201,7 @@ __all__ = [
     "TaskState",
     "ThresholdModel",
     "Timer",
+    "Ttl",
     "TwoChoicesQueue",
     "UnknownAnnotatorError",
     "UnknownAssignmentError",
@@ -214,6 +223,7 @@ __all__ = [
     "check_assignment",
     "check_asyncio_internals",
     "check_mode",
+    "check_place",
     "check_team",
     "check_workload",
     "choose",
@@ -268,4 +278,5 @@ __all__ = [
     "wait_in_thread",
     "weighted",
     "worker_view",
+    "workload_problem",
 ]

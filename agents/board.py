@@ -253,7 +253,7 @@ class TaskBoard(TaskQueue):
         """
         _open(record)
         old = record.designated
-        if self._early and old != worker and record._queued:
+        if old != worker and record._queued and self.uses_lanes(record.id):
             self._unqueue(record)  # it moves to another queue
         if old is not None:
             self._designated[old].pop(record.id, None)

@@ -24,6 +24,14 @@ Design:
     A task offered twice in one pass is placed at most once per offer, so a task
     that wants several workers at once (consensus) is offered again while an offer
     places something and room is left.
+
+    A task that no free worker may take (distinct workers for consensus, specialty,
+    a job's restriction, exclusions, a pin to a busy worker) is set aside for the rest
+    of the pass, and the pass takes the next window: no worker idles while a task it
+    may take waits. The free workers only fill up during a pass, so a task set aside
+    could not have been placed later in it. When the first window fills the free
+    capacity nothing is set aside and the pass costs what it did; otherwise it looks
+    as deep as it must, up to the whole queue.
 """
 
 from __future__ import annotations
@@ -37,7 +45,7 @@ from agents.distribution import Distribution
 from agents.golden import GoldenScores
 from agents.performance import PerformanceModel
 from agents.placement import check_assignment, choose, pending_view, worker_view
-from agents.policies.base import Policy, Snapshot
+from agents.policies.base import Policy, Snapshot, can_take
 from agents.policies.best_fit import BestFit
 from agents.policies.most_skilled import MostSkilled
 from agents.roster import ReviewJob, WorkerRecord, review_key
@@ -97,6 +105,9 @@ class Dispatcher(Workforce):
             "best_fit" if kind is BestFit else "most_skilled" if kind is MostSkilled else None
         )
         self.early_pass: Callable[[], None] | None = None
+        """Binds and feeds per-assignee queues (or, in a central run, feeds a job's);
+        with ``board.early`` the central queue is placed after it only for the tasks
+        that stay there (``board.late``)."""
         self.on_hold: Callable[[TaskRecord, Hold], None] | None = None
 
     # -- skills ----------------------------------------------------------------------
@@ -172,6 +183,8 @@ class Dispatcher(Workforce):
         self._requested = False
         if self.early_pass is not None:
             self.early_pass()
+        if self.board.early and not self.board.late:
+            pass  # per-assignee queues only: nothing is placed from the central queue
         elif self.distribution.pulling is not None:
             self._pull_pass()
         elif self._indexed is not None:
@@ -184,34 +197,43 @@ class Dispatcher(Workforce):
         index = self.index
         board = self.board
         top = self._indexed == "most_skilled"
-        while index.total > 0:
-            window = board.window(per_category=index.total)
-            if not window:
-                return
-            given = 0
-            try:
-                for record in window:
-                    if index.total <= 0:
-                        break
-                    closed = self.outsiders(record.id) if self._allowed else _NOBODY
-                    worker = choose(index, self.workers, record, self._excluded, top, closed)
-                    if worker is not None:
-                        self.assign(record, worker)
-                        given += 1
-            finally:
-                board.restore(window)
-            if not given:
-                return
+        passed: list[TaskRecord] = []  # no free worker may take these: look past them
+        try:
+            while index.total > 0:
+                window = board.window(per_category=index.total)
+                if not window:
+                    return
+                stuck: set[TaskId] = set()
+                try:
+                    for record in window:
+                        if index.total <= 0:
+                            break
+                        closed = self.outsiders(record.id) if self._allowed else _NOBODY
+                        worker = choose(index, self.workers, record, self._excluded, top, closed)
+                        if worker is not None:
+                            self.assign(record, worker)
+                        else:
+                            passed.append(record)
+                            stuck.add(record.id)
+                finally:
+                    board.restore([r for r in window if r.id not in stuck] if stuck else window)
+        finally:
+            board.restore(passed)
 
     def _push_snapshot(self) -> None:
         # Longest idle first, as the snapshot promises: a worker with room left keeps
         # its place among the available while its idle time moves on.
         workers = sorted(self.index.members(), key=lambda w: (w.idle_since, w.order))
         room = {w.detail.id: self.index.free(w.detail.id) for w in workers}
-        while free := sum(room.values()):
-            if not self._offer(free, workers, room):
-                return
-            workers = [w for w in workers if room[w.detail.id] > 0]
+        passed: list[TaskRecord] = []
+        try:
+            while free := sum(room.values()):
+                before = len(passed)
+                if not self._offer(free, workers, room, passed) and len(passed) == before:
+                    return
+                workers = [w for w in workers if room[w.detail.id] > 0]
+        finally:
+            self.board.restore(passed)
 
     def _pull_pass(self) -> None:
         pulling = self.distribution.pulling
@@ -222,13 +244,30 @@ class Dispatcher(Workforce):
                 self._requests.pop(worker_id, None)
                 continue
             room = min(pulling.batch_size, self.room(worker))
-            if room > 0 and self._offer(room * 2, [worker], {worker_id: room}):
-                self._requests.pop(worker_id, None)
+            passed: list[TaskRecord] = []
+            try:
+                while room > 0:
+                    before = len(passed)
+                    if self._offer(room * 2, [worker], {worker_id: room}, passed):
+                        self._requests.pop(worker_id, None)
+                    elif len(passed) > before:
+                        continue  # nothing it may take in this window: look further
+                    break
+            finally:
+                self.board.restore(passed)
 
-    def _offer(self, width: int, workers: list[WorkerRecord], room: dict[str, int]) -> int:
+    def _offer(
+        self,
+        width: int,
+        workers: list[WorkerRecord],
+        room: dict[str, int],
+        passed: list[TaskRecord],
+    ) -> int:
+        """Offer the policy a window; move to ``passed`` what no worker offered may take."""
         window = self.board.window(per_category=width)
         if not window:
             return 0
+        stuck: set[TaskId] = set()
         try:
             categories = dict.fromkeys(r.task.skill for r in window if r.task.skill is not None)
             accuracy = None if self.golden is None else self.golden.accuracy
@@ -240,15 +279,23 @@ class Dispatcher(Workforce):
             offered = {r.id: (r, p) for r, p in zip(window, pending, strict=True)}
             free = {v.id: v for v in views}
             snapshot = Snapshot(self.clock(), pending, views, self._rng(), self.model)
-            given = 0
+            given: dict[TaskId, None] = {}
             for assignment in self.policy.assign(snapshot):
                 record = check_assignment(self.policy, assignment, offered, free, room)
                 room[assignment.worker_id] -= 1
                 self.assign(record, self.workers[assignment.worker_id])
-                given += 1
-            return given
+                given[record.id] = None
+            if sum(room.values()) > 0:  # room left: which tasks could nobody offered take?
+                left = [v for v in views if room[v.id] > 0]
+                stuck = {
+                    p.task.id
+                    for p in pending
+                    if p.task.id not in given and not any(can_take(v, p) for v in left)
+                }
+                passed.extend(r for r in window if r.id in stuck)
+            return len(given)
         finally:
-            self.board.restore(window)
+            self.board.restore(r for r in window if r.id not in stuck)
 
     def _review_pass(self) -> None:
         while self._reviews:

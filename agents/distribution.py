@@ -23,89 +23,108 @@
   without an answer goes back to the queue, and the late answer is counted stale
   (``agents.reservations``).
 
-The seed's bounds are enforced here, each with an error that names the setting.
+The seed's bounds are declared here, once, on the modes' fields: a call such as
+``Consensus(percentage=150)`` and a scenario file's ``[consensus]`` table are
+validated by the same declaration, and a bad value raises pydantic's
+``ValidationError`` (a ``ValueError``) naming the field, the bound and the value.
+``Distribution`` checks how the modes combine.
 """
 
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from fractions import Fraction
-from typing import Literal
+from typing import Annotated, Literal
 
+from pydantic import Field, ValidationInfo, field_validator
+from pydantic.dataclasses import dataclass as pydantic_dataclass
+
+from agents._settings import SETTINGS
 from agents.golden import Golden
 from agents.overlap import DynamicOverlap
+from protocol.errors import SkillsimError
 
 __all__ = [
     "Consensus",
     "Distribution",
+    "ModeConflictError",
     "Pulling",
     "QualityReview",
+    "QueuePlace",
+    "Ttl",
     "WorkloadUnit",
     "check_workload",
     "split",
+    "workload_problem",
 ]
 
 
-@dataclass(frozen=True, slots=True)
+QueuePlace = Literal["central", "assignee"]
+"""Where waiting work sits: one central queue, or each assignee's own."""
+
+Ttl = Annotated[float, Field(gt=0, allow_inf_nan=False)]
+"""A reservation's time-to-live: a finite number of simulated seconds above 0."""
+
+
+@pydantic_dataclass(frozen=True, slots=True, config=SETTINGS)
 class WorkloadUnit:
-    """One worker's share of a workload split, in percent (the seed's ``WorkloadUnit``)."""
+    """One worker's share of a workload split, in percent (the seed's ``WorkloadUnit``).
 
-    assignee_id: str
-    load: float
+    A scenario file spells ``assignee_id`` as ``assignee``.
+    """
 
-    def __post_init__(self) -> None:
-        if not self.assignee_id:
-            raise ValueError("workload assignee must not be empty")
-        if not 0 <= self.load <= 100:
-            raise ValueError(
-                f"workload load of {self.assignee_id!r} must be within 0..100, got {self.load!r}"
-            )
+    assignee_id: str = Field(alias="assignee", min_length=1, strict=True)
+    load: float = Field(ge=0, le=100, strict=True)
 
 
-@dataclass(frozen=True, slots=True)
+@pydantic_dataclass(frozen=True, slots=True, config=SETTINGS)
 class Consensus:
-    """``percentage`` of tasks each go to ``assignees`` distinct workers."""
+    """``percentage`` (0..100) of tasks each go to ``assignees`` (>= 2) distinct workers."""
 
-    percentage: float = 100.0
-    assignees: int = 2
-
-    def __post_init__(self) -> None:
-        if not 0 <= self.percentage <= 100:
-            raise ValueError(f"consensus percentage must be within 0..100, got {self.percentage!r}")
-        if self.assignees < 2:
-            raise ValueError(f"consensus assignees must be >= 2, got {self.assignees!r}")
+    percentage: float = Field(default=100.0, ge=0, le=100, strict=True)
+    assignees: int = Field(default=2, ge=2, strict=True)
 
 
-@dataclass(frozen=True, slots=True)
+@pydantic_dataclass(frozen=True, slots=True, config=SETTINGS)
 class QualityReview:
-    """Review ``sample`` (0..1) of completed tasks by the named ``reviewers``."""
+    """Review ``sample`` (0..1) of completed tasks by the named ``reviewers`` (at least one)."""
 
-    reviewers: tuple[str, ...]
-    sample: float = 1.0
-
-    def __post_init__(self) -> None:
-        if not self.reviewers:
-            raise ValueError("qa reviewers must name at least one reviewer")
-        if not 0 <= self.sample <= 1:
-            raise ValueError(f"qa sample must be within 0..1, got {self.sample!r}")
+    reviewers: tuple[Annotated[str, Field(strict=True)], ...] = Field(min_length=1)
+    sample: float = Field(default=1.0, ge=0, le=1, strict=True)
 
 
-@dataclass(frozen=True, slots=True)
+@pydantic_dataclass(frozen=True, slots=True, config=SETTINGS)
 class Pulling:
-    """Batches on request: ``batch_size`` within 3..100, hold at most ``max_batch_workload``."""
+    """Batches on request: ``batch_size`` within 3..100, hold at most ``max_batch_workload``.
 
-    batch_size: int = 10
-    max_batch_workload: int = 15
+    ``max_batch_workload`` must be at least ``batch_size + 2`` (the seed's bound).
+    """
 
-    def __post_init__(self) -> None:
-        if not 3 <= self.batch_size <= 100:
-            raise ValueError(f"pulling batch_size must be within 3..100, got {self.batch_size!r}")
-        if self.max_batch_workload < self.batch_size + 2:
-            raise ValueError(
-                "pulling max_batch_workload must be at least batch_size + 2 "
-                f"({self.batch_size + 2}), got {self.max_batch_workload!r}"
-            )
+    batch_size: int = Field(default=10, ge=3, le=100, strict=True)
+    max_batch_workload: int = Field(default=15, strict=True)
+
+    @field_validator("max_batch_workload")
+    @classmethod
+    def _room_for_a_batch(cls, value: int, info: ValidationInfo) -> int:
+        size = info.data.get("batch_size")
+        if isinstance(size, int) and value < size + 2:
+            raise ValueError(f"must be at least batch_size + 2 ({size + 2}), got {value}")
+        return value
+
+
+class ModeConflictError(SkillsimError, ValueError):
+    """Raised by :class:`Distribution` for a setting it refuses, alone or with another.
+
+    Attributes:
+        field: The setting refused (``pulling``, ``workload``, ``queue``, ...), so
+            that a scenario file can name it.
+    """
+
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(message)
+        self.field = field
 
 
 @dataclass(frozen=True, slots=True)
@@ -113,13 +132,15 @@ class Distribution:
     """The distribution mode of a run (default: push, one response per task).
 
     Raises:
-        ValueError: for consensus together with pulling (refused, as on the seed
-            platform), ``min_submitted`` below 1, a negative overlap, a workload
-            whose loads do not sum to 100 or name a worker twice, dynamic overlap with
+        ModeConflictError: (a ``ValueError``) naming the setting refused, for
+            consensus together with pulling (refused, as on the seed
+            platform), ``min_submitted`` below 1, a negative overlap, dynamic overlap with
             consensus or ``min_submitted > 1``, golden tasks or dynamic overlap with
             pulling or a workload split, an unknown ``queue``, a ``ttl`` that is not a
             positive number, or per-assignee queues with pulling, consensus,
             ``min_submitted`` > 1 or overlap.
+        ValueError: for a workload whose loads do not sum to 100 or name a worker
+            twice (see :func:`workload_problem`).
     """
 
     min_submitted: int = 1
@@ -130,32 +151,39 @@ class Distribution:
     workload: tuple[WorkloadUnit, ...] = field(default=())
     golden: Golden | None = None
     dynamic_overlap: DynamicOverlap | None = None
-    queue: Literal["central", "assignee"] = "central"
+    queue: QueuePlace = "central"
     ttl: float | None = None
 
     def __post_init__(self) -> None:
         if self.min_submitted < 1:
-            raise ValueError(f"min_submitted must be >= 1, got {self.min_submitted!r}")
+            raise ModeConflictError(
+                "min_submitted", f"min_submitted must be >= 1, got {self.min_submitted!r}"
+            )
         if self.overlap < 0:
-            raise ValueError(f"overlap must be >= 0, got {self.overlap!r}")
+            raise ModeConflictError("overlap", f"overlap must be >= 0, got {self.overlap!r}")
         if self.consensus is not None and self.pulling is not None:
-            raise ValueError("consensus and pulling cannot be combined (as on the seed platform)")
+            raise ModeConflictError(
+                "pulling", "consensus and pulling cannot be combined (as on the seed platform)"
+            )
         if self.workload:
             check_workload(self.workload)
             if self.min_submitted > 1 or self.consensus is not None:
-                raise ValueError(
+                raise ModeConflictError(
+                    "workload",
                     "workload split gives each task to one worker, so it cannot be combined "
-                    "with min_submitted > 1 or consensus"
+                    "with min_submitted > 1 or consensus",
                 )
         if self.dynamic_overlap is not None and (self.consensus or self.min_submitted > 1):
-            raise ValueError(
+            raise ModeConflictError(
+                "dynamic_overlap",
                 "dynamic overlap sets the number of answers itself: it cannot be combined "
-                "with consensus or min_submitted > 1"
+                "with consensus or min_submitted > 1",
             )
         if (self.golden or self.dynamic_overlap) and (self.pulling or self.workload):
-            raise ValueError(
+            raise ModeConflictError(
+                "golden" if self.golden else "dynamic_overlap",
                 "golden tasks and dynamic overlap cannot be combined with pulling or a "
-                "workload split"
+                "workload split",
             )
         _check_queue(self)
 
@@ -163,9 +191,11 @@ class Distribution:
 def _check_queue(distribution: Distribution) -> None:
     ttl = distribution.ttl
     if ttl is not None and not (isinstance(ttl, int | float) and ttl > 0 and math.isfinite(ttl)):
-        raise ValueError(f"ttl must be a positive number of seconds, got {ttl!r}")
+        raise ModeConflictError("ttl", f"ttl must be a positive number of seconds, got {ttl!r}")
     if distribution.queue not in ("central", "assignee"):
-        raise ValueError(f"queue must be 'central' or 'assignee', got {distribution.queue!r}")
+        raise ModeConflictError(
+            "queue", f"queue must be 'central' or 'assignee', got {distribution.queue!r}"
+        )
     if distribution.queue == "assignee" and (
         distribution.pulling is not None
         or distribution.consensus is not None
@@ -173,24 +203,45 @@ def _check_queue(distribution: Distribution) -> None:
         or distribution.overlap > 0
         or distribution.dynamic_overlap is not None
     ):
-        raise ValueError(
+        raise ModeConflictError(
+            "queue",
             "per-assignee queues give each task to one worker's queue, so they cannot be "
-            "combined with pulling, consensus, min_submitted > 1, overlap or dynamic overlap"
+            "combined with pulling, consensus, min_submitted > 1, overlap or dynamic overlap",
         )
 
 
-def check_workload(units: tuple[WorkloadUnit, ...]) -> None:
+def workload_problem(units: Sequence[WorkloadUnit]) -> tuple[int | None, str] | None:
+    """The first problem of a workload split, or None: the rule's one statement.
+
+    Returns:
+        ``(None, "loads must sum to 100, got 90")`` for the split as a whole, or
+        ``(i, "'ana' is named more than once")`` for the unit ``i`` that names a
+        worker again.
+    """
+    total = sum(u.load for u in units)
+    if abs(total - 100) > 1e-9:
+        return None, f"loads must sum to 100, got {total:g}"
+    seen: set[str] = set()
+    for index, unit in enumerate(units):
+        if unit.assignee_id in seen:
+            return index, f"{unit.assignee_id!r} is named more than once"
+        seen.add(unit.assignee_id)
+    return None
+
+
+def check_workload(units: Sequence[WorkloadUnit]) -> None:
     """Check that loads sum to 100 and name each worker once.
 
     Raises:
-        ValueError: naming the problem.
+        ValueError: ``workload loads must sum to 100, got 90`` or
+            ``workload[1]: 'ana' is named more than once``.
     """
-    names = [u.assignee_id for u in units]
-    if len(set(names)) != len(names):
-        raise ValueError("workload names a worker more than once")
-    total = sum(u.load for u in units)
-    if abs(total - 100) > 1e-9:
-        raise ValueError(f"workload loads must sum to 100, got {total:g}")
+    problem = workload_problem(units)
+    if problem is not None:
+        index, message = problem
+        raise ValueError(
+            f"workload {message}" if index is None else f"workload[{index}]: {message}"
+        )
 
 
 def split(count: int, units: tuple[WorkloadUnit, ...]) -> list[str]:

@@ -8,8 +8,9 @@ Design:
     1. **Bind**: every task in the inbox joins the queue of the worker the dispatch
        rule chooses (``agents.dispatch_rules``) among those that may take it:
        connected, not leaving, taking its category, not excluded from it (refused it,
-       declined it, let its reservation expire, answered it in QA rework), and not
-       one that already tried it while someone else has not. A task nobody may take
+       declined it, let its reservation expire, answered it in QA rework), allowed by
+       its restriction (a job's items go to its assignees only), and not one that
+       already tried it while someone else has not. A task nobody may take
        stays in the inbox until someone can.
     2. **Feed**: each worker with free capacity gets the head of its own queue
        (priority, then arrival), as many as it has room for. A head its worker may
@@ -96,8 +97,11 @@ class EarlyBinding:
         board = self.board
         waiting = board.window(per_category=len(board))
         bound = 0
+        late = board.late  # tasks of jobs placed from the central queue: never bound
         try:
             for record in waiting:
+                if late and record.id in late:
+                    continue
                 candidates = self.candidates(record)
                 if candidates:
                     chosen = self.rule.choose(record.task, candidates, self._rng())
@@ -120,6 +124,7 @@ class EarlyBinding:
             and w.takes(category)
             and w.detail.id not in excluded
             and not record.held_by(w.detail.id)
+            and dispatcher.admits(record.id, w.detail.id)
         ]
         if record.tried_by:
             tried = set(record.tried_by)
@@ -165,6 +170,7 @@ class EarlyBinding:
             not record.tried_by
             and record._holders is None
             and not self.dispatcher.excluded(record.id)
+            and self.dispatcher.admits(record.id, worker.detail.id)
         ):
             return worker.takes(record.task.skill)
         return any(c.id == worker.detail.id for c in self.candidates(record))

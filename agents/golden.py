@@ -21,9 +21,14 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from types import MappingProxyType
 from typing import Literal
+
+from pydantic import Field, field_validator
+from pydantic.dataclasses import dataclass as pydantic_dataclass
+
+from agents._settings import SETTINGS
 
 __all__ = ["Golden", "GoldenScore", "GoldenScores", "smoothed"]
 
@@ -51,44 +56,39 @@ def smoothed(correct: int, answered: int, c: float = 1.0) -> float:
     return (correct + c) / (answered + 2 * c)
 
 
-@dataclass(frozen=True, slots=True)
+@pydantic_dataclass(frozen=True, slots=True, config=SETTINGS)
 class Golden:
-    """Golden-task settings.
+    """Golden-task settings (a scenario file's ``[golden]`` table is this class).
 
     Attributes:
         share: Share of labelled tasks that are golden (0 < share < 1), spread
             evenly over the stream without randomness.
-        answers: Distinct workers that answer each golden task (>= 1).
-        smoothing: The pseudo-count ``c`` of :func:`smoothed` (> 0).
+        answers: Distinct workers that answer each golden task (1..1000).
+        smoothing: The pseudo-count ``c`` of :func:`smoothed` (0 < c <= 10^6).
         threshold: Flag a worker whose estimate falls below this (0..1; 0: never).
-        min_answered: Golden answers a worker needs before it can be flagged (>= 1).
-        actions: What a flag does: ``"stop"``, ``"discard"``, both or neither.
+        min_answered: Golden answers a worker needs before it can be flagged
+            (1..10^6).
+        actions: What a flag does: ``"stop"``, ``"discard"``, both or neither, each
+            named once.
 
     Raises:
-        ValueError: naming the setting that is out of range.
+        pydantic.ValidationError: (a ``ValueError``) naming the setting that is out of
+            range.
     """
 
-    share: float = 0.1
-    answers: int = 3
-    smoothing: float = 1.0
-    threshold: float = 0.0
-    min_answered: int = 5
-    actions: frozenset[Action] = field(default_factory=frozenset)
+    share: float = Field(default=0.1, gt=0, lt=1, strict=True)
+    answers: int = Field(default=3, ge=1, le=1000, strict=True)
+    smoothing: float = Field(default=1.0, gt=0, le=1e6, strict=True)
+    threshold: float = Field(default=0.0, ge=0, le=1, strict=True)
+    min_answered: int = Field(default=5, ge=1, le=1_000_000, strict=True)
+    actions: frozenset[Action] = Field(default_factory=frozenset)
 
-    def __post_init__(self) -> None:
-        if not (0 < self.share < 1):
-            raise ValueError(f"golden share must be within (0, 1), got {self.share!r}")
-        if self.answers < 1:
-            raise ValueError(f"golden answers must be >= 1, got {self.answers!r}")
-        if not (self.smoothing > 0 and math.isfinite(self.smoothing)):
-            raise ValueError(f"golden smoothing must be > 0, got {self.smoothing!r}")
-        if not 0 <= self.threshold <= 1:
-            raise ValueError(f"golden threshold must be within 0..1, got {self.threshold!r}")
-        if self.min_answered < 1:
-            raise ValueError(f"golden min_answered must be >= 1, got {self.min_answered!r}")
-        unknown = set(self.actions) - {"stop", "discard"}
-        if unknown:
-            raise ValueError(f"golden actions are 'stop' and 'discard', got {sorted(unknown)}")
+    @field_validator("actions", mode="before")
+    @classmethod
+    def _once_each(cls, value: object) -> object:
+        if isinstance(value, list | tuple) and len(set(value)) != len(value):
+            raise ValueError("each action may be named once")
+        return value
 
 
 @dataclass(frozen=True, slots=True)

@@ -20,6 +20,12 @@ Design:
       stay in the queue, open only to its assignees (``allowed_assignees``), and each
       annotator's assignment is what it holds. Pulling batches are the manager's, so a
       pulling job needs a pulling manager with the same batch settings.
+    * **Queue place and time-to-live are the job's own**, the run's the default:
+      ``queue="assignee"`` keeps its pinned items in its annotators' own queues (early
+      binding), ``queue="central"`` pins nothing and places its items from the central
+      queue to whichever assignee has room (late binding), and ``ttl`` is how long a
+      hold of its items lasts; :meth:`agents.platform.PlatformRules.serve` sets up
+      what they need.
     * **Only unstarted work moves** (:class:`~agents.job_moves.JobMoves`).
     * **Deleting a job closes its unfinished items** (final state ``removed``; what
       was finished stays): on the platform the work is gone and the items stay in the
@@ -40,20 +46,22 @@ from typing import Any
 
 from agents.board import TaskBoard
 from agents.dispatch import Dispatcher
-from agents.distribution import Distribution, split
-from agents.errors import JobError, UnknownAssignmentError, UnknownItemError, UnknownJobError
+from agents.distribution import Distribution, QueuePlace, split
+from agents.errors import JobError, UnknownItemError
 from agents.filters import Filter, parse_filter, select
-from agents.job import Job, JobAssignment
+from agents.job import Job
+from agents.job_index import JobIndex
 from agents.job_moves import JobMoves
-from agents.jobstate import JobState, check_mode, due_by, open_records
+from agents.jobstate import JobState, check_mode, check_place, due_by, open_records
 from agents.operations import Operations
+from agents.platform import PlatformRules
 from agents.record import TaskRecord, TaskState
 from protocol.messages import Message, Task, TaskId
 
 __all__ = ["Jobs"]
 
 
-class Jobs:
+class Jobs(JobIndex):
     """The jobs of one manager, their assignments, and every operation on them.
 
     Args:
@@ -64,6 +72,8 @@ class Jobs:
         send: Sends a message to an agent by id.
         clock: The simulated time (0 before the run starts).
         dataset: Items no job has taken yet.
+        rules: The manager's platform rules, which serve a job's own queue place and
+            time-to-live (without them, a job takes the run's).
     """
 
     def __init__(
@@ -76,95 +86,19 @@ class Jobs:
         send: Callable[[str, Message], None],
         clock: Callable[[], float],
         dataset: Iterable[Task] = (),
+        rules: PlatformRules | None = None,
     ) -> None:
         self._send = send
         self._clock = clock
-        self.board = board
+        super().__init__(board, dataset)
+        self._rules = rules
         self.dispatcher = dispatcher
         self.operations = operations
         self.distribution = distribution
-        self._dataset: dict[TaskId, Task] = {}
-        self._jobs: dict[str, JobState] = {}
-        self._names: dict[str, str] = {}
-        self._owner: dict[TaskId, str] = {}
         self._reviews: dict[str, list[str]] = {}  # job id -> its QA jobs' ids
         self._ids = itertools.count(1)
         self.moves = JobMoves(self, board, dispatcher, send)
         """Reassigning, redistributing and deleting assignments."""
-        self.add_to_dataset(dataset)
-
-    # -- the dataset -----------------------------------------------------------------
-
-    def add_to_dataset(self, items: Iterable[Task]) -> None:
-        """Put items in the dataset, where jobs take them from.
-
-        Raises:
-            JobError: for an id in the dataset or on the board already.
-        """
-        for item in items:
-            if item.id in self._dataset or item.id in self.board:
-                raise JobError(f"item {item.id!r} is in the dataset already")
-            self._dataset[item.id] = item
-
-    def free_items(self) -> builtins.list[Task]:
-        """Items of the dataset that no job has taken, in the order they came."""
-        owner, board = self._owner, self.board
-        return [t for i, t in self._dataset.items() if i not in owner and i not in board]
-
-    # -- lookup ----------------------------------------------------------------------
-
-    def state(self, job: str | Job) -> JobState:
-        """The state of a live job, by id, name or handle.
-
-        Raises:
-            UnknownJobError: naming the id or name, if no live job has it.
-        """
-        key = job.id if isinstance(job, Job) else job
-        found = self._jobs.get(key) or self._jobs.get(self._names.get(key, ""))
-        if found is None:
-            raise UnknownJobError(f"no job with id or name {key!r}")
-        if found.deleted:
-            raise UnknownJobError(f"job {found.id!r} ({found.name!r}) was deleted")
-        return found
-
-    def get(self, job_id: str | None = None, *, name: str | None = None) -> Job:
-        """A job by id (the seed's ``tasks.get(task_id=...)``) or by name.
-
-        Raises:
-            UnknownJobError: naming the id or name.
-            JobError: if neither or both are given.
-        """
-        if (job_id is None) == (name is None):
-            raise JobError("give a job id or a name, not both or neither")
-        if name is not None:
-            if name not in self._names:
-                raise UnknownJobError(f"no job named {name!r}")
-            return Job(self, self._names[name])
-        assert job_id is not None
-        if job_id not in self._jobs:
-            raise UnknownJobError(f"no job with id {job_id!r}")
-        return Job(self, self.state(job_id).id)
-
-    def list(self) -> builtins.list[Job]:
-        """Every job not deleted, in order of creation."""
-        return [Job(self, s.id) for s in self._jobs.values() if not s.deleted]
-
-    def get_assignment(self, assignment_id: str) -> JobAssignment:
-        """An assignment by its id, ``"<job id>:<annotator>"``.
-
-        Raises:
-            UnknownAssignmentError: naming the id, if no live job has it.
-        """
-        job_id, _, annotator = assignment_id.partition(":")
-        try:
-            return self.assignment(job_id, annotator)
-        except UnknownJobError:
-            raise UnknownAssignmentError(f"no assignment with id {assignment_id!r}") from None
-
-    def job_of(self, item_id: TaskId) -> Job | None:
-        """The live job that holds an item, if any."""
-        owner = self._owner.get(item_id)
-        return None if owner is None else Job(self, owner)
 
     # -- creating --------------------------------------------------------------------
 
@@ -177,6 +111,8 @@ class Jobs:
         assignee_ids: Iterable[str] = (),
         due_date: float | None = None,
         mode: Distribution | None = None,
+        queue: QueuePlace | None = None,
+        ttl: float | None = None,
     ) -> Job:
         """Make a job over dataset items, chosen by id and/or by a filter.
 
@@ -187,6 +123,12 @@ class Jobs:
             assignee_ids: Annotators who work on it (for pulling: ``allowed_assignees``).
             due_date: When its items are due, in simulated seconds.
             mode: Consensus, pulling or a workload split (default: split in turn).
+            queue: Where its items wait: ``"assignee"``, each in its annotator's own
+                queue, worked through in order (early binding); ``"central"``, in the
+                central queue, each to whichever assignee has room when it is placed
+                (late binding); ``None``: as the run's ``queue``.
+            ttl: Seconds a hold of its items lasts unanswered before it expires
+                (``None``: the run's ``ttl``, if any).
 
         Returns:
             The job.
@@ -194,7 +136,8 @@ class Jobs:
         Raises:
             JobError: for an empty or taken name, a pulling job on a manager that does
                 not pull with the same batches, no assignee for a job that needs one,
-                a workload naming someone not assigned, or an item of another job.
+                a workload naming someone not assigned, an item of another job, or a
+                queue or ttl :func:`~agents.jobstate.check_place` refuses.
             UnknownItemError: naming an id not in the dataset.
             FilterError: for a malformed filter.
         """
@@ -205,10 +148,13 @@ class Jobs:
         mode = mode or Distribution()
         assignees = list(dict.fromkeys(assignee_ids))
         check_mode(name, mode, assignees, self.dispatcher.workers, self.distribution.pulling)
+        check_place(name, mode, queue, ttl, self.distribution)
+        if (queue is not None or ttl is not None) and self._rules is None:
+            raise JobError(f"job {name!r}: its own queue or ttl needs the manager's rules")
         if due_date is not None and due_date < 0:
             raise JobError(f"job {name!r}: due_date must be >= 0, got {due_date!r}")
         chosen = self._choose(item_ids, filters)
-        job = JobState(f"job-{next(self._ids)}", name, mode, due_date)
+        job = JobState(f"job-{next(self._ids)}", name, mode, due_date, place=queue, ttl=ttl)
         self._jobs[job.id] = job
         self._names[name] = job.id
         for annotator in assignees:
@@ -316,30 +262,6 @@ class Jobs:
             self.dispatcher.restrict(item_id, None)
         return self.operations.set_status("removed", closing) if closing else []
 
-    # -- reading ---------------------------------------------------------------------
-
-    def assignments(self, job: str | Job) -> builtins.list[JobAssignment]:
-        """The job's assignments, one per annotator still assigned, in order."""
-        state = self.state(job)
-        return [JobAssignment(self, state.id, a) for a in state.assignees]
-
-    def assignment(self, job: str | Job, annotator: str) -> JobAssignment:
-        """One annotator's assignment in a job.
-
-        Raises:
-            UnknownAssignmentError: if the annotator has no assignment in the job.
-        """
-        state = self.state(job)
-        state.check_assignment(annotator)
-        return JobAssignment(self, state.id, annotator)
-
-    def items_of(self, job: str | Job, annotator: str | None = None) -> builtins.list[TaskId]:
-        """A job's items, or one assignment's: unfinished, pinned to or held by it."""
-        state = self.state(job)
-        if annotator is None:
-            return list(state.items)
-        return [r.id for r in open_records(self.board, state, annotator)]
-
     # -- the manager's hooks ---------------------------------------------------------
 
     def follow_pins(self) -> None:
@@ -391,6 +313,8 @@ class Jobs:
         state.items[item.id] = None
         self._owner[item.id] = state.id
         self.dispatcher.restrict(item.id, state.allowed)
+        if self._rules is not None and (state.place is not None or state.ttl is not None):
+            self._rules.serve(item.id, state.place, state.ttl)
         if state.pins:
             if annotator is None:
                 live = list(state.assignees)

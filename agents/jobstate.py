@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from typing import Literal
 
 from agents.board import TaskBoard
 from agents.distribution import Distribution, Pulling
@@ -13,7 +14,7 @@ from agents.record import TaskRecord
 from agents.roster import WorkerRecord
 from protocol.messages import Task, TaskId
 
-__all__ = ["JobState", "check_mode", "due_by", "open_records"]
+__all__ = ["JobState", "check_mode", "check_place", "due_by", "open_records"]
 
 
 @dataclass(slots=True, eq=False)
@@ -33,6 +34,9 @@ class JobState:
         turn: Where the next item goes in the round of assignees.
         consensus_seen: Items admitted under its consensus mode.
         allowed: Who may take its items (its assignees), shared with the dispatcher.
+        place: Where its items wait: ``"central"``, ``"assignee"``, or ``None`` (as the
+            run's queue).
+        ttl: Its items' reservation time-to-live (``None``: the run's).
     """
 
     id: str
@@ -47,11 +51,14 @@ class JobState:
     turn: int = 0
     consensus_seen: int = 0
     allowed: set[str] = field(default_factory=set)
+    place: Literal["central", "assignee"] | None = None
+    ttl: float | None = None
 
     @property
     def pins(self) -> bool:
-        """Whether its items are pinned to assignees (no consensus, no pulling)."""
-        return self.mode.consensus is None and self.mode.pulling is None
+        """Whether its items are pinned to assignees (no consensus, pulling or central queue)."""
+        free = self.mode.consensus is None and self.mode.pulling is None
+        return free and self.place != "central"
 
     def next_required(self, base: int) -> int:
         """Submitted answers the job's next item needs (``base``: the manager's).
@@ -144,6 +151,58 @@ def check_mode(
         worker = workers.get(annotator)
         if worker is not None and not worker.usable:
             raise JobError(f"annotator {annotator!r} takes no new work (gone or leaving)")
+
+
+def check_place(
+    name: str,
+    mode: Distribution,
+    queue: str | None,
+    ttl: float | None,
+    run: Distribution,
+) -> None:
+    """Check a new job's queue place and reservation time-to-live against its mode.
+
+    Args:
+        name: The job's name (for messages).
+        mode: The job's mode.
+        queue: ``"central"``, ``"assignee"`` or ``None`` (the run's queue).
+        ttl: Seconds a hold of its items lasts unanswered, or ``None`` (the run's).
+        run: The manager's own settings.
+
+    Raises:
+        JobError: naming the job, for an unknown queue, a ttl that is not a positive
+            number, a queue or ttl given in the mode instead, a workload split in the
+            central queue, or per-assignee queues
+            with consensus, pulling, or a run with pulling, ``min_submitted`` > 1 or
+            overlap.
+    """
+    if mode.queue != "central" or mode.ttl is not None:
+        raise JobError(
+            f"job {name!r}: queue and ttl are the job's own settings "
+            "(jobs.create(..., queue=..., ttl=...)), not its mode's"
+        )
+    if queue not in (None, "central", "assignee"):
+        raise JobError(f"job {name!r}: queue must be 'central' or 'assignee', got {queue!r}")
+    if ttl is not None and not (
+        isinstance(ttl, int | float) and not isinstance(ttl, bool) and 0 < ttl < math.inf
+    ):
+        raise JobError(f"job {name!r}: ttl must be a positive number of seconds, got {ttl!r}")
+    if queue == "central" and mode.workload:
+        raise JobError(
+            f"job {name!r}: a workload split pins each item to an annotator, so its items "
+            "cannot wait in the central queue"
+        )
+    if queue == "assignee" and (
+        mode.consensus is not None
+        or mode.pulling is not None
+        or run.pulling is not None
+        or run.min_submitted > 1
+        or run.overlap > 0
+    ):
+        raise JobError(
+            f"job {name!r}: per-assignee queues give each item to one annotator's queue, so "
+            "they cannot be combined with consensus, pulling, min_submitted > 1 or overlap"
+        )
 
 
 def open_records(board: TaskBoard, state: JobState, annotator: str | None) -> list[TaskRecord]:

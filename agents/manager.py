@@ -134,6 +134,7 @@ class TaskManager(BaseAgent, ManagerViews):
             send=self.send_nowait,
             clock=self._clock,
             dataset=dataset,
+            rules=self.platform,
         )
 
     # -- wiring ---------------------------------------------------------------------------

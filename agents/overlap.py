@@ -16,41 +16,44 @@ so it stops exactly when the confidence first reaches the target, or at the maxi
 
 from __future__ import annotations
 
-import math
 from collections.abc import Sequence
-from dataclasses import dataclass
 
+from pydantic import Field, ValidationInfo, field_validator
+from pydantic.dataclasses import dataclass as pydantic_dataclass
+
+from agents._settings import SETTINGS
 from agents.aggregate import confidence
 
 __all__ = ["DynamicOverlap", "stopping_point"]
 
 
-@dataclass(frozen=True, slots=True)
+@pydantic_dataclass(frozen=True, slots=True, config=SETTINGS)
 class DynamicOverlap:
     """Per labelled task: between ``min_answers`` and ``max_answers`` answers, to ``target``.
 
+    A scenario file's ``[dynamic_overlap]`` table is this class.
+
     Attributes:
-        min_answers: Answers asked for at once (>= 1).
-        max_answers: Never more than this (>= min_answers).
+        min_answers: Answers asked for at once (1..1000).
+        max_answers: Never more than this (min_answers..1000).
         target: The confidence that stops it (0 < target <= 1).
 
     Raises:
-        ValueError: naming the setting that is out of range.
+        pydantic.ValidationError: (a ``ValueError``) naming the setting that is out of
+            range.
     """
 
-    min_answers: int = 1
-    max_answers: int = 5
-    target: float = 0.9
+    min_answers: int = Field(default=1, ge=1, le=1000, strict=True)
+    max_answers: int = Field(default=5, ge=1, le=1000, strict=True)
+    target: float = Field(default=0.9, gt=0, le=1, strict=True)
 
-    def __post_init__(self) -> None:
-        if self.min_answers < 1:
-            raise ValueError(f"dynamic overlap min must be >= 1, got {self.min_answers!r}")
-        if self.max_answers < self.min_answers:
-            raise ValueError(
-                f"dynamic overlap max must be >= min ({self.min_answers}), got {self.max_answers!r}"
-            )
-        if not (0 < self.target <= 1 and math.isfinite(self.target)):
-            raise ValueError(f"dynamic overlap target must be within (0, 1], got {self.target!r}")
+    @field_validator("max_answers")
+    @classmethod
+    def _at_least_min(cls, value: int, info: ValidationInfo) -> int:
+        least = info.data.get("min_answers")
+        if isinstance(least, int) and value < least:
+            raise ValueError(f"must be >= min_answers ({least}), got {value}")
+        return value
 
     def more_needed(
         self, answers: Sequence[str], accuracies: Sequence[float], labels: Sequence[str]

@@ -18,7 +18,7 @@ from typing import Any
 
 from agents.board import TaskBoard
 from agents.dispatch import Dispatcher
-from agents.dispatch_rules import DispatchRule
+from agents.dispatch_rules import DispatchRule, make_dispatch_rule
 from agents.distribution import Distribution
 from agents.early import EarlyBinding, early_policies
 from agents.errors import DistributionError
@@ -27,6 +27,7 @@ from agents.policies.base import Policy
 from agents.policies.registry import make_policy
 from agents.reservations import Reservations
 from agents.settlement import Settlement
+from protocol.messages import TaskId
 
 __all__ = ["PlatformRules", "policies_for"]
 
@@ -61,7 +62,8 @@ class PlatformRules:
 
     Attributes:
         early: Per-assignee queues (``None`` with the central queue).
-        reservations: Holds that expire (``None`` without a ``ttl``).
+        reservations: Holds that expire (``None`` without a ``ttl``, the run's or a
+            job's).
     """
 
     def __init__(
@@ -77,6 +79,9 @@ class PlatformRules:
         log: Any,
     ) -> None:
         self.operations = operations
+        self._parts = (board, dispatcher, settlement)
+        self._rng, self._later, self._log = rng, later, log
+        self._feeder: EarlyBinding | None = None
         self.early: EarlyBinding | None = None
         if rule is not None:
             self.early = EarlyBinding(board, dispatcher, rule, rng=rng)
@@ -84,13 +89,49 @@ class PlatformRules:
         self.reservations: Reservations | None = None
         ttl = operations.distribution.ttl
         if ttl is not None:
-            self.reservations = Reservations(
-                board, dispatcher, settlement, ttl, later=later, log=log
-            )
-            dispatcher.on_hold = self.reservations.held
-            dispatcher.on_block = self.reservations.refused
-            settlement.on_stale = self.reservations.answered
-            settlement.on_departed = self.reservations.departed
+            self._expiring(ttl)
+
+    def _expiring(self, ttl: float | None) -> Reservations:
+        board, dispatcher, settlement = self._parts
+        reservations = Reservations(
+            board, dispatcher, settlement, ttl, later=self._later, log=self._log
+        )
+        self.reservations = reservations
+        dispatcher.on_hold = reservations.held
+        dispatcher.on_block = reservations.refused
+        settlement.on_stale = reservations.answered
+        settlement.on_departed = reservations.departed
+        return reservations
+
+    def serve(self, task_id: TaskId, place: str | None, ttl: float | None) -> None:
+        """Keep a job's item where its job says, with its job's time-to-live.
+
+        Call it after the item is on the board and before it is pinned.
+
+        Args:
+            task_id: The item.
+            place: ``"assignee"``: it waits in its annotator's own queue even in a
+                central run; ``"central"``: it is placed from the central queue even
+                with per-assignee queues; ``None``: as the run's queue.
+            ttl: Its holds' time-to-live (``None``: the run's).
+        """
+        board, dispatcher, _ = self._parts
+        if place == "assignee" and not board.early:
+            board.laned.add(task_id)
+            if self._feeder is None:
+                rule = make_dispatch_rule("round_robin")  # feeding only: it binds nothing
+                self._feeder = EarlyBinding(board, dispatcher, rule, rng=self._rng)
+                dispatcher.early_pass = self._feed
+        elif place == "central" and board.early:
+            board.late.add(task_id)
+        if ttl is not None:
+            reservations = self.reservations or self._expiring(None)
+            reservations.ttls[task_id] = ttl
+
+    def _feed(self) -> None:
+        assert self._feeder is not None
+        if self._feeder.feed():
+            self._parts[1].request_pass()
 
     def starting(self, refuse: Callable[[], None]) -> None:
         """Placement is about to start: refuse settings the team cannot answer.

@@ -15,9 +15,9 @@ Design:
     * the task goes back to the queue it came from (a task pinned to the old holder
       is unpinned first, so that someone else may take it);
     * a task fails when fewer workers may still answer it (its holders, and the
-      connected workers not leaving, of its category, not excluded from it, not among
-      those whose answer it has) than it still needs answers: a run must end rather
-      than wait for ever. This is checked at each expiry and at each departure.
+      connected workers not leaving, of its category, not excluded from it, allowed by
+      its job, not among those whose answer it has) than it still needs answers: a
+      run must end rather than wait for ever. This is checked at each expiry and at each departure.
 
     A refusal as busy lapses the same way: a worker that said it was busy is offered
     work again ``ttl`` after, even if it has not asked (a worker that fell silent
@@ -71,11 +71,14 @@ class Reservations:
         board: The task board.
         dispatcher: The workers and holds.
         settlement: Where a task no one may answer fails.
-        ttl: The time-to-live of a hold, in simulated seconds (> 0).
+        ttl: The time-to-live of a hold, in simulated seconds (> 0), or ``None``: only
+            the tasks given one in :attr:`ttls` expire (a job's own ttl), and a refusal
+            as busy never lapses.
         later: Calls ``callback(*args)`` after a simulated delay (the manager's timers).
         log: A structlog logger.
 
     Attributes:
+        ttls: Tasks with a time-to-live of their own (a job's), by id.
         expired: Holds that expired.
         stale_answers: Answers that came from a holder after its hold expired.
 
@@ -88,12 +91,12 @@ class Reservations:
         board: TaskBoard,
         dispatcher: Dispatcher,
         settlement: Settlement,
-        ttl: float,
+        ttl: float | None,
         *,
         later: Callable[..., Any],
         log: Any,
     ) -> None:
-        if not ttl > 0:
+        if ttl is not None and not ttl > 0:
             raise ValueError(f"ttl must be > 0, got {ttl!r}")
         self.board = board
         self.dispatcher = dispatcher
@@ -101,14 +104,17 @@ class Reservations:
         self.ttl = ttl
         self._later = later
         self.log = log
+        self.ttls: dict[TaskId, float] = {}
         self.expired = 0
         self.stale_answers = 0
         self._lapsed: set[tuple[TaskId, str, int]] = set()
         self._lapsed_tasks: dict[TaskId, TaskRecord] = {}
 
     def held(self, record: TaskRecord, hold: Hold) -> None:
-        """A hold began: it expires ``ttl`` from now unless it ends before."""
-        self._later(self.ttl, self.expire, record, hold)
+        """A hold began: it expires its task's ttl from now unless it ends before."""
+        ttl = self.ttls.get(record.id, self.ttl) if self.ttls else self.ttl
+        if ttl is not None:
+            self._later(ttl, self.expire, record, hold)
 
     def expire(self, record: TaskRecord, hold: Hold) -> bool:
         """End ``hold`` if it is still the one on record and unanswered.
@@ -128,7 +134,7 @@ class Reservations:
         self.expired += 1
         self.log.info(
             "reservation_expired",
-            t=hold.assigned + self.ttl,
+            t=hold.assigned + self.ttls.get(record.id, self.ttl or 0.0),
             task=record.id,
             worker=hold.worker,
             attempt=hold.attempt,
@@ -149,7 +155,8 @@ class Reservations:
 
     def refused(self, worker_id: str) -> None:
         """``worker_id`` refused work as busy: its refusal lapses ``ttl`` from now."""
-        self._later(self.ttl, self._lapse_refusal, worker_id)
+        if self.ttl is not None:
+            self._later(self.ttl, self._lapse_refusal, worker_id)
 
     def _lapse_refusal(self, worker_id: str) -> None:
         worker = self.dispatcher.workers.get(worker_id)
@@ -157,7 +164,7 @@ class Reservations:
             self.dispatcher.asked(worker)
 
     def _hopeless(self, record: TaskRecord) -> bool:
-        excluded = self.dispatcher.excluded(record.id)
+        excluded = self.dispatcher.excluded(record.id) | self.dispatcher.outsiders(record.id)
         workers = self.dispatcher.workers.values()
         return able(record, workers, excluded) < record.required - record.counted
 

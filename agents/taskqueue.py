@@ -20,6 +20,7 @@ from collections.abc import Iterable
 
 from agents.lanes import Lanes
 from agents.record import TaskRecord
+from protocol.messages import TaskId
 
 __all__ = ["TaskQueue"]
 
@@ -38,6 +39,19 @@ class TaskQueue:
         self.lanes = Lanes()  # the workers' own queues, used with ``assignee_queues``
         self._early = assignee_queues
         self._live = 0  # queued records
+        self.laned: set[TaskId] = set()
+        """Tasks that wait in their worker's lane when pinned, whatever ``assignee_queues``."""
+        self.late: set[TaskId] = set()
+        """Tasks placed from the central queue even with ``assignee_queues`` (not bound)."""
+
+    @property
+    def early(self) -> bool:
+        """Whether every pinned task waits in its worker's lane (``assignee_queues``)."""
+        return self._early
+
+    def uses_lanes(self, task_id: TaskId) -> bool:
+        """Whether the task waits in its worker's lane whenever it is pinned."""
+        return self._early or task_id in self.laned
 
     def requeue(self, record: TaskRecord) -> None:
         """Queue ``record`` if it has an open slot and is not queued already."""
@@ -50,7 +64,7 @@ class TaskQueue:
         token = record._token + 1
         _set(record, "_token", token)
         _set(record, "_queued", True)
-        if self._early and record.designated is not None:
+        if record.designated is not None and (self._early or record.id in self.laned):
             self.lanes.push(record.designated, (-record.task.priority, record.seq, token, record))
             return
         self._live += 1
@@ -96,7 +110,7 @@ class TaskQueue:
     def _unqueue(self, record: TaskRecord) -> None:  # its live entry goes stale
         _set(record, "_queued", False)
         _set(record, "_token", record._token + 1)
-        if self._early and record.designated is not None:
+        if record.designated is not None and (self._early or record.id in self.laned):
             self.lanes.dead(record.designated)
         else:
             self._live -= 1

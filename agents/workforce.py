@@ -192,6 +192,11 @@ class Workforce:
             return frozenset()
         return frozenset(w for w in self.workers if w not in allowed)
 
+    def admits(self, task_id: TaskId, worker_id: str) -> bool:
+        """Whether a restriction (:meth:`restrict`) lets ``worker_id`` take ``task_id``."""
+        allowed = self._allowed.get(task_id) if self._allowed else None
+        return not allowed or worker_id in allowed
+
     def excluded(self, task_id: TaskId) -> frozenset[str]:
         """The workers that must never get ``task_id``."""
         excluded = self._excluded.get(task_id)

@@ -17,8 +17,6 @@ from scenarios.console import (
     configure_logging,
 )
 from scenarios.controls import (
-    DynamicOverlapSpec,
-    GoldenSpec,
     check_quality,
 )
 from scenarios.datafiles import (
@@ -42,12 +40,24 @@ from scenarios.distributions import (
     UniformDist,
     dist_bounds,
 )
+from scenarios.events import (
+    CrashEvent,
+    Event,
+    EventSkipped,
+    JoinEvent,
+    LeaveEvent,
+    ReassignEvent,
+    RedistributeEvent,
+    SilenceEvent,
+    SkillEvent,
+)
 from scenarios.extras import require
 from scenarios.frames import (
     FRAMES,
     to_frames,
     write_frames,
 )
+from scenarios.jobs_spec import JobList, JobSpec, check_jobs, choose_items, make_jobs
 from scenarios.limits import DEFAULT_LIMITS, Limits
 from scenarios.live import (
     Dashboard,
@@ -151,20 +161,14 @@ from scenarios.series import (
     union,
 )
 from scenarios.spec import (
-    ArrivalSpec,
     FieldProblemError,
     ModelSpec,
-    PhaseSpec,
     PolicySpec,
     ScenarioSpec,
     StopSpec,
-    TaskGenerate,
-    TaskItem,
-    TasksSpec,
-    WorkerGenerate,
-    WorkerItem,
-    WorkersSpec,
 )
+from scenarios.spec_tasks import ArrivalSpec, PhaseSpec, TaskGenerate, TaskItem, TasksSpec
+from scenarios.spec_workers import WorkerGenerate, WorkerItem, WorkersSpec
 from scenarios.stats import (
     Interval,
     interval,
@@ -172,7 +176,13 @@ from scenarios.stats import (
     t_cdf,
     t_quantile,
 )
-from scenarios.timeline import RESERVED_NAMES, check_events, check_units, event_order
+from scenarios.task_events import (
+    AddTasksEvent,
+    RemoveTasksEvent,
+    SetMinSubmittedEvent,
+    SetStatusEvent,
+)
+from scenarios.timeline import RESERVED_NAMES, Walk, check_events, check_units, event_order
 from scenarios.variants import (
     Column,
     columns,
@@ -183,16 +193,12 @@ from scenarios.webreport import (
     run_html,
     write_report,
 )
-from scenarios.workflow import (
-    ConsensusSpec,
-    EventSpec,
-    PullingSpec,
-    QASpec,
-    WorkloadSpec,
-)
+from scenarios.workflow import ACTIONS, EVENT_TYPES, AnyEvent
 
 __all__ = [
+    "ACTIONS",
     "DEFAULT_LIMITS",
+    "EVENT_TYPES",
     "FRAMES",
     "HIGHER_IS_BETTER",
     "LIBRARY",
@@ -201,30 +207,35 @@ __all__ = [
     "OUTCOME_COLOURS",
     "RESERVED_NAMES",
     "WATCHED",
+    "AddTasksEvent",
+    "AnyEvent",
     "ArrivalSpec",
     "Attempt",
     "ChoiceDist",
     "Column",
     "Comparison",
-    "ConsensusSpec",
     "ConstantDist",
     "Counters",
+    "CrashEvent",
     "Dashboard",
     "DataFile",
     "DataFileError",
     "Director",
     "Distribution",
-    "DynamicOverlapSpec",
+    "Event",
     "EventOutcome",
     "EventRow",
-    "EventSpec",
+    "EventSkipped",
     "FailureRow",
     "FieldProblemError",
-    "GoldenSpec",
     "Interval",
+    "JobList",
+    "JobSpec",
+    "JoinEvent",
     "LabelledTask",
     "Lane",
     "LaneAttempt",
+    "LeaveEvent",
     "Limits",
     "LoadedScenario",
     "Metrics",
@@ -235,10 +246,11 @@ __all__ = [
     "Pacer",
     "PhaseSpec",
     "PolicySpec",
-    "PullingSpec",
-    "QASpec",
     "QualityFigures",
+    "ReassignEvent",
     "Recorder",
+    "RedistributeEvent",
+    "RemoveTasksEvent",
     "Replay",
     "ReplayTask",
     "Response",
@@ -249,7 +261,11 @@ __all__ = [
     "ScenarioSpec",
     "ScriptScenario",
     "SeriesPoint",
+    "SetMinSubmittedEvent",
+    "SetStatusEvent",
+    "SilenceEvent",
     "Simulation",
+    "SkillEvent",
     "StopSpec",
     "TaskFact",
     "TaskGenerate",
@@ -257,18 +273,20 @@ __all__ = [
     "TaskRow",
     "TasksSpec",
     "UniformDist",
+    "Walk",
     "WorkerFact",
     "WorkerGenerate",
     "WorkerItem",
     "WorkerRow",
     "WorkersSpec",
-    "WorkloadSpec",
     "assignment_heatmap",
     "build",
     "bundled_scenarios",
     "check_events",
+    "check_jobs",
     "check_quality",
     "check_units",
+    "choose_items",
     "collect",
     "columns",
     "compare_files",
@@ -291,6 +309,7 @@ __all__ = [
     "load_scenario",
     "load_source",
     "make_distribution",
+    "make_jobs",
     "make_model",
     "make_simulation",
     "makespan",

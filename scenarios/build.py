@@ -13,7 +13,7 @@ import random
 from dataclasses import dataclass
 
 from agents.clock import Clock
-from agents.distribution import Consensus, Distribution, Pulling, QualityReview, WorkloadUnit
+from agents.distribution import Distribution
 from agents.manager import TaskManager
 from agents.memory import eased_gc
 from agents.performance import LogisticModel, PerformanceModel, ThresholdModel
@@ -24,9 +24,10 @@ from agents.worker import WorkerAgent
 from protocol.messages import Task, compact
 from scenarios.director import Director
 from scenarios.distributions import ChoiceDist, ConstantDist, NormalDist, UniformDist
+from scenarios.events import JoinEvent
+from scenarios.jobs_spec import choose_items, make_jobs
 from scenarios.loader import LoadedScenario
 from scenarios.spec import ArrivalSpec, ModelSpec, ScenarioSpec, TaskGenerate, WorkerItem
-from scenarios.workflow import EventSpec
 
 __all__ = ["Simulation", "build", "draw", "make_distribution", "make_model"]
 
@@ -205,16 +206,18 @@ def build(
     if gen is not None:
         numeric = [t.id for _, t in timed if isinstance(t.id, int)]
         timed += _generate_tasks(gen, max(numeric, default=0) + 1, task_rng)
-    for n, event in enumerate(e for e in spec.events if e.action == "add_tasks"):
+    for n, event in enumerate(e for e in spec.events if e.new_tasks):
         template = gen or TaskGenerate(count=1)
         extra = template.model_copy(update={"prefix": f"e{n + 1}-"})
-        timed += _generate_tasks(extra, 0, task_rng, count=event.count, start=event.at)
+        timed += _generate_tasks(extra, 0, task_rng, count=event.new_tasks, start=event.at)
     now = [task for when, task in timed if when <= 0]
     later = [(when, task) for when, task in timed if when > 0]
+    items = choose_items(spec.jobs, now) if spec.jobs else []
+    taken = {i for ids in items for i in ids}
     rows = _workers(spec, worker_rng)
     staff = [w for w in rows if not w.reviewer]
     manager = TaskManager(
-        now,
+        [t for t in now if t.id not in taken] if taken else now,
         expected_workers=spec.expected_workers or len(staff),
         name="manager",
         policy=_policy(loaded, policy),
@@ -222,7 +225,9 @@ def build(
         model=model,
         arrivals=later,
         distribution=make_distribution(spec),
+        dataset=[t for t in now if t.id in taken],
     )
+    make_jobs(manager, spec.jobs, items)
     pull = spec.pulling is not None
 
     def make(item: WorkerItem) -> WorkerAgent:
@@ -242,12 +247,12 @@ def build(
 
     workers = tuple(make(item) for item in rows)
 
-    def join(event: EventSpec) -> WorkerAgent:
+    def join(event: JoinEvent) -> WorkerAgent:
         return make(
             WorkerItem(
-                name=event.worker or "",
-                skill_level=event.skill_level or 0.0,
-                skills=event.skills or {},
+                name=event.worker,
+                skill_level=event.skill_level,
+                skills=event.skills,
                 specialties=event.specialties,
                 capacity=event.capacity,
             )
@@ -276,19 +281,4 @@ def _policy(loaded: LoadedScenario, override: str | None) -> Policy:
 
 def make_distribution(spec: ScenarioSpec) -> Distribution:
     """The manager's distribution mode from a scenario's settings."""
-    return Distribution(
-        min_submitted=spec.min_submitted,
-        overlap=spec.overlap,
-        consensus=None
-        if spec.consensus is None
-        else Consensus(spec.consensus.percentage, spec.consensus.assignees),
-        qa=None if spec.qa is None else QualityReview(tuple(spec.qa.reviewers), spec.qa.sample),
-        pulling=None
-        if spec.pulling is None
-        else Pulling(spec.pulling.batch_size, spec.pulling.max_batch_workload),
-        workload=tuple(WorkloadUnit(u.assignee, u.load) for u in spec.workload),
-        golden=None if spec.golden is None else spec.golden.make(),
-        dynamic_overlap=None if spec.dynamic_overlap is None else spec.dynamic_overlap.make(),
-        queue=spec.queue,
-        ttl=spec.ttl,
-    )
+    return spec.distribution()

@@ -41,6 +41,7 @@ from scenarios.replay import read_replay, render_page
 from scenarios.report import render_comparison, render_run
 from scenarios.run import run_scenario
 from scenarios.script import ScriptScenario, load_source
+from scenarios.spec import ScenarioSpec
 from scenarios.sweep.command import add_sweep_parser, sweep_command
 from scenarios.variants import compare_files
 
@@ -230,6 +231,9 @@ def _add_picture_commands(sub: Any) -> None:
             parser.add_argument("--out", type=Path, default=Path("report.html"), help="file")
     schema = sub.add_parser("schema", help="print the JSON schema of `run --json`")
     schema.add_argument("--out", type=Path, help="write it here instead")
+    schema.add_argument(
+        "--scenario", action="store_true", help="the schema of a scenario file instead"
+    )
 
 
 def _limits(args: argparse.Namespace) -> Limits:
@@ -528,7 +532,8 @@ def _report(args: argparse.Namespace, console: Console) -> int:
 
 
 def _schema(args: argparse.Namespace) -> int:
-    text = json.dumps(RunResult.model_json_schema(), indent=2) + "\n"
+    model = ScenarioSpec if args.scenario else RunResult
+    text = json.dumps(model.model_json_schema(), indent=2) + "\n"
     if args.out is None:
         sys.stdout.write(text)
     else:

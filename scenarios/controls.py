@@ -15,74 +15,22 @@ max_answers = 5
 target = 0.9             # confidence of the Bayes-weighted vote
 ```
 
-Each table checks its own bounds; :func:`check_quality` checks what needs the whole
-file (labelled tasks to work on, modes that cannot be combined).
+The tables are ``agents.golden.Golden`` and ``agents.overlap.DynamicOverlap``, whose
+fields declare the bounds once for a call and a file alike; which modes combine is
+``agents.distribution.Distribution``'s rule. :func:`check_quality` checks only what
+needs the rest of the file: labelled tasks to work on.
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING
 
-from pydantic import Field, field_validator, model_validator
-
-from agents.golden import Golden
-from agents.overlap import DynamicOverlap
-from scenarios._schema import FieldProblemError, _Spec
+from scenarios._schema import FieldProblemError
 
 if TYPE_CHECKING:
     from scenarios.spec import ScenarioSpec
 
-__all__ = ["DynamicOverlapSpec", "GoldenSpec", "check_quality"]
-
-
-class GoldenSpec(_Spec):
-    """Golden (control) tasks: see :mod:`agents.golden`."""
-
-    share: float = Field(gt=0, lt=1, allow_inf_nan=False)
-    answers: int = Field(default=3, ge=1, le=1000)
-    smoothing: float = Field(default=1.0, gt=0, le=1e6, allow_inf_nan=False)
-    threshold: float = Field(default=0.0, ge=0, le=1, allow_inf_nan=False)
-    min_answered: int = Field(default=5, ge=1, le=1_000_000)
-    actions: list[Literal["stop", "discard"]] = Field(default_factory=list)
-
-    @field_validator("actions")
-    @classmethod
-    def _once_each(cls, value: list[str]) -> list[str]:
-        if len(set(value)) != len(value):
-            raise ValueError("each action may be named once")
-        return value
-
-    def make(self) -> Golden:
-        """The manager's golden settings."""
-        return Golden(
-            share=self.share,
-            answers=self.answers,
-            smoothing=self.smoothing,
-            threshold=self.threshold,
-            min_answered=self.min_answered,
-            actions=frozenset(self.actions),
-        )
-
-
-class DynamicOverlapSpec(_Spec):
-    """Dynamic overlap: see :mod:`agents.overlap`."""
-
-    min_answers: int = Field(default=1, ge=1, le=1000)
-    max_answers: int = Field(default=5, ge=1, le=1000)
-    target: float = Field(default=0.9, gt=0, le=1, allow_inf_nan=False)
-
-    @model_validator(mode="after")
-    def _ordered(self) -> DynamicOverlapSpec:
-        if self.max_answers < self.min_answers:
-            raise FieldProblemError(
-                "max_answers",
-                f"must be >= min_answers ({self.min_answers}), got {self.max_answers}",
-            )
-        return self
-
-    def make(self) -> DynamicOverlap:
-        """The manager's dynamic-overlap rule."""
-        return DynamicOverlap(self.min_answers, self.max_answers, self.target)
+__all__ = ["check_quality"]
 
 
 def _labelled(spec: ScenarioSpec) -> bool:
@@ -93,26 +41,15 @@ def _labelled(spec: ScenarioSpec) -> bool:
 
 
 def check_quality(spec: ScenarioSpec) -> None:
-    """Check the quality-control sections against the rest of the file.
+    """Check that the quality-control sections have labelled tasks to work on.
 
     Raises:
-        FieldProblemError: naming ``golden`` or ``dynamic_overlap``: no labelled task
-            to work on, dynamic overlap with consensus or ``min_submitted > 1``, or
-            either with pulling or a workload split.
+        FieldProblemError: naming ``golden`` or ``dynamic_overlap`` when no task is
+            labelled.
     """
     for where, section in (("golden", spec.golden), ("dynamic_overlap", spec.dynamic_overlap)):
-        if section is None:
-            continue
-        if not _labelled(spec):
+        if section is not None and not _labelled(spec):
             raise FieldProblemError(
                 where,
                 "needs labelled tasks (tasks.generate.labels, or tasks.items with a truth)",
             )
-        if spec.pulling is not None or spec.workload:
-            raise FieldProblemError(where, "cannot be combined with pulling or a workload split")
-    if spec.dynamic_overlap is not None and (spec.consensus is not None or spec.min_submitted > 1):
-        raise FieldProblemError(
-            "dynamic_overlap",
-            "sets the number of answers itself: it cannot be combined with consensus "
-            "or min_submitted > 1",
-        )

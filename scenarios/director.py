@@ -7,8 +7,11 @@ not its business to create: the builder gives them to the manager as timed arriv
 so that the manager knows more work is coming and does not finish early; the director
 only records that their time came.
 
-What the file alone shows to be impossible is refused when it is read
-(``scenarios.timeline``). What depends on the run has one defined outcome per action,
+Each event applies itself (``Event.apply`` of ``scenarios.events`` and
+``scenarios.task_events``), through the director's :meth:`Director.join` and
+:meth:`Director.check_usable`. What the file alone shows to be impossible is
+refused when it is read (``scenarios.timeline``). What depends on the run has one
+defined outcome per action,
 recorded as an :class:`EventOutcome` (``applied``, ``partial`` or ``skipped``, with
 the reason) and logged as a warning; an event never stops the events after it:
 
@@ -37,24 +40,21 @@ on.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Literal
 
 from agents.base import BaseAgent
-from agents.distribution import WorkloadUnit
-from agents.errors import DistributionError
 from agents.handlers import on_run
 from agents.manager import TaskManager
 from agents.summary import HandlerFailure
 from agents.worker import WorkerAgent
-from protocol.messages import TaskId
+from scenarios.events import Event, EventSkipped, JoinEvent
 from scenarios.timeline import event_order
-from scenarios.workflow import EventSpec
 
 __all__ = ["Director", "EventOutcome"]
 
-WorkerFactory = Callable[[EventSpec], WorkerAgent]
+WorkerFactory = Callable[[JoinEvent], WorkerAgent]
 
 _CONNECT_YIELDS = 50
 """Loop turns a joiner gets to reach the manager within its instant (it takes a few)."""
@@ -79,10 +79,6 @@ class EventOutcome:
     reason: str = ""
 
 
-class _Skip(Exception):  # noqa: N818 (a signal inside the director, not an error)
-    """An event that cannot apply in this run, with the reason."""
-
-
 class Director(BaseAgent):
     """Applies timed events to a running scenario.
 
@@ -99,7 +95,7 @@ class Director(BaseAgent):
         self,
         manager: TaskManager,
         workers: dict[str, WorkerAgent],
-        events: list[EventSpec],
+        events: Sequence[Event],
         make_worker: WorkerFactory,
     ) -> None:
         super().__init__("director")
@@ -125,16 +121,16 @@ class Director(BaseAgent):
                 if self.manager.stopped:
                     break
                 self._record(index, event)
-                if event.action == "join":
-                    await self._until_known(event.worker or "")
+                if event.joiner is not None:
+                    await self._until_known(event.joiner)
         finally:
             done.cancel()
             self.stop("done")
 
-    def _record(self, index: int, event: EventSpec) -> None:
+    def _record(self, index: int, event: Event) -> None:
         try:
-            reason = self._apply(event)
-        except _Skip as skip:
+            reason = event.apply(self)
+        except EventSkipped as skip:
             outcome = EventOutcome(index, event.at, event.action, "skipped", str(skip))
         except Exception as error:  # a bug: counted as a failure, the events go on
             self.failures.append(HandlerFailure(self.now, self.id, f"events[{index}]", error))
@@ -153,7 +149,7 @@ class Director(BaseAgent):
                 t=self.now,
                 index=index,
                 action=event.action,
-                worker=event.worker,
+                worker=getattr(event, "worker", None),
                 reason=outcome.reason,
             )
 
@@ -165,79 +161,23 @@ class Director(BaseAgent):
                 return
             await asyncio.sleep(0)
 
-    def _apply(self, event: EventSpec) -> str:
-        """Apply ``event``; return what could not be done ("" for nothing).
+    def join(self, event: JoinEvent) -> None:
+        """Build the joiner of ``event`` and add it to the run."""
+        joiner = self.make_worker(event)
+        self.workers[joiner.name] = joiner
+        self.runtime.add(joiner)
+
+    def check_usable(self, target: str, source: str | None = None) -> None:
+        """Skip unless the manager knows ``source`` and ``target`` takes new work.
 
         Raises:
-            _Skip: when nothing of it can apply in this run.
+            EventSkipped: naming the worker and why.
         """
-        action = event.action
-        if action in ("leave", "crash", "silence", "skill"):
-            worker = self.workers.get(event.worker or "")
-            if worker is None or worker.stopped:
-                raise _Skip(f"worker {event.worker!r} has already left the run")
-            if action == "leave":
-                worker.leave()
-            elif action == "crash":
-                worker.crash()
-            elif action == "silence":
-                worker.silence()
-            else:
-                worker.set_skill(event.skill_level, event.skills)
-        elif action == "set_min_submitted":
-            try:
-                self.manager.operations.set_min_submitted(event.min_submitted or 1)
-            except DistributionError as error:  # the seed's rule: skipped, with the reason
-                raise _Skip(str(error)) from None
-        elif action == "join":
-            joiner = self.make_worker(event)
-            self.workers[joiner.name] = joiner
-            self.runtime.add(joiner)
-        elif action == "reassign":
-            self._check_usable(event.target or "", source=event.worker or "")
-            self.manager.reassign(event.worker or "", event.target or "")
-        elif action == "redistribute":
-            for unit in event.workload:
-                if unit.load > 0:
-                    self._check_usable(unit.assignee)
-                elif unit.assignee not in self.manager.workers:
-                    raise _Skip(f"worker {unit.assignee!r} has not connected")
-            self.manager.redistribute([WorkloadUnit(u.assignee, u.load) for u in event.workload])
-        elif action in ("remove_tasks", "set_status"):
-            return self._close(event)
-        return ""
-
-    def _check_usable(self, target: str, source: str | None = None) -> None:
         workers = self.manager.workers
         if source is not None and source not in workers:
-            raise _Skip(f"worker {source!r} has not connected")
+            raise EventSkipped(f"worker {source!r} has not connected")
         record = workers.get(target)
         if record is None:
-            raise _Skip(f"worker {target!r} has not connected")
+            raise EventSkipped(f"worker {target!r} has not connected")
         if not record.usable:
-            raise _Skip(f"worker {target!r} takes no new work (gone or leaving)")
-
-    def _close(self, event: EventSpec) -> str:
-        board = self.manager.board
-        status = "removed" if event.action == "remove_tasks" else event.status
-        notes = []
-        if event.ids is None and event.action == "remove_tasks":
-            unfinished = [r.id for r in board if r.terminal is None]
-            wanted = event.count or 0
-            chosen: list[TaskId] = unfinished[max(0, len(unfinished) - wanted) :]
-            if len(chosen) < wanted:
-                notes.append(f"only {len(chosen)} of {wanted} tasks were unfinished")
-        elif event.ids is None:
-            chosen = [r.id for r in board if r.terminal is None]
-        else:
-            missing = [i for i in event.ids if i not in board]
-            finished = [i for i in event.ids if i in board and board.get(i).terminal is not None]
-            chosen = [i for i in event.ids if i not in missing and i not in finished]
-            if missing:
-                notes.append(f"not on the board yet: {', '.join(map(repr, missing))}")
-            if finished:
-                notes.append(f"already finished: {', '.join(map(repr, finished))}")
-        if not chosen:
-            raise _Skip("; ".join(notes) or "no unfinished task to close")
-        self.manager.set_status(status, chosen)
-        return "; ".join(notes)
+            raise EventSkipped(f"worker {target!r} takes no new work (gone or leaving)")

@@ -93,13 +93,14 @@ def _resolve(source: str | Path) -> Path:
 
 
 def _path(location: tuple[int | str, ...], error: object, data: object) -> str:
-    # Pydantic puts a union member's name into the location: a distribution's tag
-    # (``difficulty.uniform.high``) or a type (``id.int``). Drop such a step where the
+    # Pydantic puts a union member's name into the location: a distribution's or an
+    # event's tag (``difficulty.uniform.high``, ``events.0.leave.worker``) or a type
+    # (``id.int``). Drop such a step where the
     # input has no key of that name, so that a category named "normal" keeps its place.
     path = ""
     node = data
     for step in location:
-        if isinstance(node, dict) and step not in node and node.get("dist") == step:
+        if isinstance(node, dict) and step not in node and step in _tags(node):
             continue
         if isinstance(step, str) and not isinstance(node, dict):
             continue  # a union member's name, not a key
@@ -121,6 +122,11 @@ def _path(location: tuple[int | str, ...], error: object, data: object) -> str:
     return path
 
 
+def _tags(node: dict[Any, Any]) -> tuple[object, ...]:
+    """The values a tagged union dispatches on: a distribution's and an event's."""
+    return (node.get("dist"), node.get("action"))
+
+
 def _shown(value: object) -> str:
     """A value as the file spells it."""
     if isinstance(value, bool):
@@ -136,6 +142,8 @@ def _problems(error: ValidationError, data: object) -> list[tuple[str, str]]:
     merged: dict[str, list[str]] = {}
     for item in error.errors():
         message = item["msg"].removeprefix("Value error, ")
+        if item["type"] == "unexpected_keyword_argument":  # a mode class's unknown key
+            message = "Extra inputs are not permitted"
         message = re.sub(r" or instance of \w+", "", message).replace("valid dictionary", "table")
         if item["type"].endswith("_type") or item["type"] == "finite_number":
             message = f"{message}, got {_shown(item['input'])}"

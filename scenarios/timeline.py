@@ -2,7 +2,8 @@
 
 Events run in order of time, and in file order at one time. Walking them in that
 order with the workers and tasks the file defines tells which events could never
-apply, and those are refused with the event's field and the reason::
+apply, and those are refused with the event's field and the reason (each event
+model checks itself against the :class:`Walk`, see ``scenarios.events``)::
 
     events[3].target: worker 'w7' joins at t=50 (events[5]), after this event at t=20
 
@@ -17,16 +18,18 @@ director's to handle, see ``scenarios.director``.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
 
+from agents.distribution import workload_problem
 from scenarios._schema import FieldProblemError
-from scenarios.workflow import EventSpec, WorkloadSpec
 
 if TYPE_CHECKING:
+    from agents.distribution import WorkloadUnit
+    from scenarios.events import Event
     from scenarios.spec import ScenarioSpec
 
-__all__ = ["RESERVED_NAMES", "check_events", "check_units", "event_order"]
+__all__ = ["RESERVED_NAMES", "Walk", "check_events", "check_units", "event_order"]
 
 _ADDED = re.compile(r"^e([1-9][0-9]*)-[1-9][0-9]*$")  # the ids add_tasks events give
 
@@ -34,44 +37,77 @@ RESERVED_NAMES = frozenset({"manager", "director"})
 """Agent names a scenario's own agents use; no worker may take them."""
 
 
-def event_order(events: list[EventSpec]) -> list[int]:
+def event_order(events: Sequence[Event]) -> list[int]:
     """The indices of ``events`` in the order they apply: by time, then file order."""
     return sorted(range(len(events)), key=lambda i: events[i].at)
 
 
-def check_units(where: str, units: list[WorkloadSpec], known: Callable[[str], bool]) -> None:
-    """Check a workload split: loads sum to 100, each worker known and named once.
+def check_units(where: str, units: Sequence[WorkloadUnit], known: Callable[[str], bool]) -> None:
+    """Check a workload split: the seed's rule, then each worker known.
+
+    The rule (loads sum to 100, each worker named once) is
+    ``agents.distribution.workload_problem``'s.
 
     Raises:
         FieldProblemError: at ``where`` or ``where[i].assignee``.
     """
-    total = sum(u.load for u in units)
-    if abs(total - 100) > 1e-9:
-        raise FieldProblemError(where, f"loads must sum to 100, got {total:g}")
-    seen: set[str] = set()
+    problem = workload_problem(units)
+    if problem is not None:
+        index, message = problem
+        raise FieldProblemError(where if index is None else f"{where}[{index}].assignee", message)
     for index, unit in enumerate(units):
-        field = f"{where}[{index}].assignee"
-        if not known(unit.assignee):
-            raise FieldProblemError(field, f"unknown worker {unit.assignee!r}")
-        if unit.assignee in seen:
-            raise FieldProblemError(field, f"{unit.assignee!r} is named more than once")
-        seen.add(unit.assignee)
+        if not known(unit.assignee_id):
+            raise FieldProblemError(
+                f"{where}[{index}].assignee", f"unknown worker {unit.assignee_id!r}"
+            )
 
 
-class _Workers:
-    """Who is there at each point of the event walk."""
+class Walk:
+    """The state of the walk through the events: who is there, which tasks exist.
+
+    The events check themselves against it (``Event.declare`` in file order, then
+    ``Event.check`` in event order), see ``scenarios.events``.
+
+    Attributes:
+        spec: The scenario.
+        joins: The joiners so far: name -> (event index, time), filled in file order.
+        gone: Who left or crashed so far: name -> (event index, time, action).
+        present: The joiners who have joined so far in the walk.
+    """
 
     def __init__(self, spec: ScenarioSpec) -> None:
         self.spec = spec
-        self.joins: dict[str, tuple[int, float]] = {}  # name -> (event index, time)
-        self.gone: dict[str, tuple[int, float, str]] = {}  # name -> (index, time, action)
-        self.present: set[str] = set()  # joined so far in the walk
+        self.joins: dict[str, tuple[int, float]] = {}
+        self.gone: dict[str, tuple[int, float, str]] = {}
+        self.present: set[str] = set()
+        # The file's task ids, indexed once (a file may list many tasks and events).
+        self.items = {(type(t.id), t.id): t.arrival for t in spec.tasks.items}
+        self.spelled = {str(t.id) for t in spec.tasks.items}
+        numeric = [t.id for t in spec.tasks.items if isinstance(t.id, int)]
+        self.first = max(numeric, default=0) + 1  # as scenarios.build numbers them
+        self.adders = [e for e in spec.events if e.new_tasks]
 
     def exists(self, name: str) -> bool:
+        """Whether a worker of that name is in the file (from the start or joining)."""
         return self.spec.has_worker(name) or name in self.joins
 
-    def problem(self, name: str, index: int, at: float, *, may_be_gone: bool) -> str | None:
-        """Why event ``index`` at ``at`` cannot name worker ``name`` (None: it can)."""
+    def depart(self, name: str, index: int, at: float, action: str) -> None:
+        """Record that ``name`` leaves or crashes at event ``index``."""
+        self.gone[name] = (index, at, action)
+
+    def need_worker(
+        self, index: int, at: float, name: str, field: str, *, may_be_gone: bool = False
+    ) -> None:
+        """Refuse event ``index`` at ``at`` naming worker ``name`` in ``field`` if it cannot.
+
+        Raises:
+            FieldProblemError: at ``events[index].<field>``, saying why.
+        """
+        why = self._worker_problem(name, at, may_be_gone=may_be_gone)
+        if why is not None:
+            raise FieldProblemError(f"events[{index}].{field}", why)
+
+    def _worker_problem(self, name: str, at: float, *, may_be_gone: bool) -> str | None:
         if not self.exists(name):
             return f"unknown worker {name!r}"
         if not self.spec.has_worker(name) and name not in self.present:
@@ -89,20 +125,19 @@ class _Workers:
             )
         return None
 
+    def need_task(self, index: int, at: float, n: int, task_id: int | str) -> None:
+        """Refuse event ``index`` naming ``task_id`` as its ``ids[n]`` if it cannot.
 
-class _Tasks:
-    """The file's task ids, indexed once (a file may list many tasks and events)."""
+        Tasks the run decides on (a Poisson arrival not arrived yet) pass.
 
-    def __init__(self, spec: ScenarioSpec) -> None:
-        self.spec = spec
-        self.items = {(type(t.id), t.id): t.arrival for t in spec.tasks.items}
-        self.spelled = {str(t.id) for t in spec.tasks.items}
-        numeric = [t.id for t in spec.tasks.items if isinstance(t.id, int)]
-        self.first = max(numeric, default=0) + 1  # as scenarios.build numbers them
-        self.adders = [e for e in spec.events if e.action == "add_tasks"]
+        Raises:
+            FieldProblemError: at ``events[index].ids[n]``, saying why.
+        """
+        why = self._task_problem(task_id, at)
+        if why is not None:
+            raise FieldProblemError(f"events[{index}].ids[{n}]", why)
 
-    def problem(self, task_id: int | str, at: float) -> str | None:
-        """Why an event at ``at`` cannot name ``task_id`` (None: it can, or the run decides)."""
+    def _task_problem(self, task_id: int | str, at: float) -> str | None:
         arrival = self.items.get((type(task_id), task_id))
         if arrival is not None:
             if arrival > at:
@@ -114,7 +149,7 @@ class _Tasks:
         added = _ADDED.match(task_id) if isinstance(task_id, str) else None
         if added is not None and int(added[1]) <= len(self.adders):
             event = self.adders[int(added[1]) - 1]
-            if _numbered(f"e{added[1]}-", event.count or 0, task_id):
+            if _numbered(f"e{added[1]}-", event.new_tasks, task_id):
                 if event.at > at:
                     return (
                         f"task {task_id!r} is added at t={event.at:g}, after this event at t={at:g}"
@@ -142,71 +177,19 @@ def check_events(spec: ScenarioSpec) -> None:
     """Refuse the events that the file alone shows could never apply.
 
     Raises:
-        FieldProblemError: at ``events[i].<field>``, saying why.
+        FieldProblemError: at ``events[i].<field>`` (or ``tasks.items[i].id``), saying why.
     """
-    adders = [e for e in spec.events if e.action == "add_tasks"]
+    walk = Walk(spec)
     for index, item in enumerate(spec.tasks.items):
         added = _ADDED.match(item.id) if isinstance(item.id, str) else None
-        adder = adders[int(added[1]) - 1] if added and int(added[1]) <= len(adders) else None
-        if added and adder and _numbered(f"e{added[1]}-", adder.count or 0, item.id):
+        number = int(added[1]) if added else 0
+        adder = walk.adders[number - 1] if 0 < number <= len(walk.adders) else None
+        if adder is not None and _numbered(f"e{number}-", adder.new_tasks, item.id):
             raise FieldProblemError(
                 f"tasks.items[{index}].id",
                 f"task id {item.id!r} is also the id of a task added by an add_tasks event",
             )
-    workers = _Workers(spec)
-    tasks = _Tasks(spec)
     for index, event in enumerate(spec.events):
-        if event.action == "join" and event.worker:
-            _check_join(spec, workers, index, event)
-            workers.joins[event.worker] = (index, event.at)
+        event.declare(index, walk)
     for index in event_order(spec.events):
-        event = spec.events[index]
-        here = f"events[{index}]"
-
-        def need(name: str, field: str, *, may_be_gone: bool = False) -> None:
-            why = workers.problem(name, index, event.at, may_be_gone=may_be_gone)  # noqa: B023
-            if why is not None:
-                raise FieldProblemError(f"{here}.{field}", why)  # noqa: B023
-
-        action = event.action
-        if action == "join" and event.worker:
-            workers.present.add(event.worker)
-        elif action in ("leave", "crash", "silence", "skill") and event.worker:
-            need(event.worker, "worker")
-            if action in ("leave", "crash"):
-                workers.gone[event.worker] = (index, event.at, action)
-        elif action == "reassign" and event.worker and event.target:
-            need(event.worker, "worker", may_be_gone=True)
-            need(event.target, "target")
-            if event.worker == event.target:
-                raise FieldProblemError(f"{here}.target", "reassign needs two different workers")
-        elif action == "redistribute":
-            check_units(f"{here}.workload", event.workload, workers.exists)
-            for n, unit in enumerate(event.workload):
-                need(unit.assignee, f"workload[{n}].assignee", may_be_gone=unit.load == 0)
-        elif action in ("remove_tasks", "set_status") and event.ids is not None:
-            _check_ids(tasks, here, event)
-
-
-def _check_join(spec: ScenarioSpec, workers: _Workers, index: int, event: EventSpec) -> None:
-    name = event.worker or ""
-    field = f"events[{index}].worker"
-    if name in RESERVED_NAMES:
-        raise FieldProblemError(field, f"{name!r} is the name of the {name}")
-    if spec.has_worker(name):
-        raise FieldProblemError(field, f"worker {name!r} exists already; a joiner needs a new name")
-    if name in workers.joins:
-        raise FieldProblemError(
-            field, f"worker {name!r} joins already at events[{workers.joins[name][0]}]"
-        )
-
-
-def _check_ids(tasks: _Tasks, here: str, event: EventSpec) -> None:
-    seen: set[tuple[type, int | str]] = set()
-    for n, task_id in enumerate(event.ids or []):
-        if (type(task_id), task_id) in seen:
-            raise FieldProblemError(f"{here}.ids[{n}]", f"task {task_id!r} is named twice")
-        seen.add((type(task_id), task_id))
-        why = tasks.problem(task_id, event.at)
-        if why is not None:
-            raise FieldProblemError(f"{here}.ids[{n}]", why)
+        spec.events[index].check(index, walk)

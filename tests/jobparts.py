@@ -19,8 +19,10 @@ def items(count: int, **fields: Any) -> list[Task]:
 class JobParts(Parts):
     """A manager's parts with its jobs, and a dataset of items."""
 
-    def __init__(self, count: int = 6, distribution: Distribution | None = None) -> None:
-        super().__init__(distribution=distribution)
+    def __init__(
+        self, count: int = 6, distribution: Distribution | None = None, policy: Any = "best_fit"
+    ) -> None:
+        super().__init__(policy, distribution=distribution)
         self.jobs = Jobs(
             self.board,
             self.dispatcher,

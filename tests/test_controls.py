@@ -85,7 +85,6 @@ class TestRefusals:
                 "[golden]\nshare = nan\n",
                 ("golden.share", "Input should be a finite number, got nan"),
             ),
-            ("[golden]\n", ("golden.share", "Field required")),
             (
                 "[golden]\nshare = 0.1\nsmoothing = inf\n",
                 ("golden.smoothing", "Input should be a finite number, got inf"),
@@ -138,17 +137,25 @@ class TestRefusals:
                 "[dynamic_overlap]\n[consensus]\nassignees = 3\n",
                 (
                     "dynamic_overlap",
-                    "sets the number of answers itself: it cannot be combined with "
-                    "consensus or min_submitted > 1",
+                    "dynamic overlap sets the number of answers itself: it cannot be combined "
+                    "with consensus or min_submitted > 1",
                 ),
             ),
             (
                 "[golden]\nshare = 0.1\n[pulling]\n",
-                ("golden", "cannot be combined with pulling or a workload split"),
+                (
+                    "golden",
+                    "golden tasks and dynamic overlap cannot be combined with pulling or a "
+                    "workload split",
+                ),
             ),
             (
                 '[dynamic_overlap]\n[[workload]]\nassignee = "a"\nload = 100\n',
-                ("dynamic_overlap", "cannot be combined with pulling or a workload split"),
+                (
+                    "dynamic_overlap",
+                    "golden tasks and dynamic overlap cannot be combined with pulling or a "
+                    "workload split",
+                ),
             ),
         ],
     )
@@ -161,8 +168,8 @@ class TestRefusals:
         assert problems(tmp_path, "[dynamic_overlap]\n", "min_submitted = 2\n" + BASE) == [
             (
                 "dynamic_overlap",
-                "sets the number of answers itself: it cannot be combined with "
-                "consensus or min_submitted > 1",
+                "dynamic overlap sets the number of answers itself: it cannot be combined "
+                "with consensus or min_submitted > 1",
             )
         ]
 

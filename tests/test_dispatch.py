@@ -1,9 +1,13 @@
 """The dispatcher alone: its index kept up to date, and placement from it."""
 
+from typing import Any
+
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from parts import Parts
 
-from agents import Distribution, PolicyError, Pulling
+from agents import Consensus, Distribution, PolicyError, Pulling
 from agents.policies import Assignment, BestFit, Snapshot
 
 
@@ -302,3 +306,109 @@ def test_indexed_policies_build_no_snapshot(policy: str, monkeypatch: pytest.Mon
     parts.join("a", 5)
     parts.add(1, 3)
     assert parts.place() == [("a", 1)]
+
+
+class TestLookingPastTasksNobodyFreeMayTake:
+    """A pass looks past the head of the queue when no free worker may take it."""
+
+    def blocked_head(self, policy: str = "best_fit", **kwargs: object) -> Parts:
+        parts = Parts(policy, **kwargs)  # type: ignore[arg-type]
+        for i in range(10):
+            parts.add(i, 4)
+        for i in range(8):
+            parts.dispatcher.exclude(i, "a")  # a refused the first eight
+        return parts
+
+    def test_indexed_push_places_a_task_behind_the_blocked_ones(self) -> None:
+        """best_fit: a free worker gets the first task it may take, not nothing."""
+        parts = self.blocked_head()
+        parts.join("a", 5, capacity=2)
+        assert parts.place() == [("a", 8), ("a", 9)]
+
+    def test_the_tasks_passed_keep_their_place(self) -> None:
+        """Tasks looked past wait in the queue in their order, for the next worker."""
+        parts = self.blocked_head()
+        parts.join("a", 5)
+        assert parts.place() == [("a", 8)]
+        parts.join("b", 5, capacity=3)
+        assert parts.place() == [("b", 0), ("b", 1), ("b", 2)]
+        assert parts.board.queued() == 6
+
+    def test_a_pinned_task_does_not_hide_the_others(self) -> None:
+        """A task pinned to a busy worker does not keep a free one idle."""
+        parts = Parts()
+        parts.join("b", 5)
+        parts.add(0, 4)
+        assert parts.place() == [("b", 0)]
+        for i in (1, 2):
+            parts.board.designate(parts.add(i, 4), "b")
+        parts.add(3, 4)
+        parts.join("a", 5)
+        assert parts.place() == [("a", 3)]
+
+    def test_a_consensus_task_its_free_worker_answered_does_not_hide_the_next(self) -> None:
+        """Consensus: a worker that answered the head task takes the next one at once."""
+        parts = Parts(distribution=Distribution(consensus=Consensus(100, 2)))
+        parts.join("a", 5)
+        for i in range(3):
+            parts.add(i, 4)
+        assert parts.place() == [("a", 0)]
+        parts.answer(0, "a")
+        assert parts.place() == [("a", 1)]
+
+    def test_snapshot_push_offers_the_next_window(self) -> None:
+        """A snapshot policy is offered the tasks behind those nobody free may take."""
+        parts = self.blocked_head("random")
+        parts.join("a", 5)
+        assert parts.place() == [("a", 8)]
+
+    def test_a_puller_gets_a_batch_from_deeper_in_the_queue(self) -> None:
+        """Pulling: a request is answered from past the tasks the worker may not take."""
+        parts = self.blocked_head(distribution=Distribution(pulling=Pulling(3, 5)))
+        a = parts.join("a", 5)
+        parts.dispatcher.asked(a)
+        assert parts.place() == [("a", 8), ("a", 9)]
+        assert parts.board.queued() == 8
+
+
+@st.composite
+def blocked_queues(draw: st.DrawFn) -> tuple[str, list[tuple[int, list[str] | None]], list[Any]]:
+    """A policy, workers (capacity, specialties) and tasks (category, workers excluded)."""
+    policy = draw(st.sampled_from(["best_fit", "most_skilled", "random", "round_robin"]))
+    specialties = st.one_of(st.none(), st.lists(st.sampled_from("xyz"), min_size=1, unique=True))
+    workers = draw(st.lists(st.tuples(st.integers(1, 2), specialties), min_size=1, max_size=4))
+    names = [f"w{i}" for i in range(len(workers))]
+    tasks = draw(
+        st.lists(
+            st.tuples(st.sampled_from("xyz"), st.lists(st.sampled_from(names), unique=True)),
+            max_size=12,
+        )
+    )
+    return policy, workers, tasks
+
+
+class TestNoWorkerIdlesBesideWorkItMayTake:
+    @settings(max_examples=150, deadline=None)
+    @given(blocked_queues())
+    def test_after_a_pass(self, case: tuple[str, list[Any], list[Any]]) -> None:
+        """After a pass, no worker with room may take any task still waiting."""
+        policy, workers, tasks = case
+        parts = Parts(policy)
+        for i, (category, excluded) in enumerate(tasks):
+            parts.add(i, 3, skill=category)
+            for name in excluded:
+                parts.dispatcher.exclude(i, name)
+        for i, (capacity, specialties) in enumerate(workers):
+            parts.join(f"w{i}", 5, capacity=capacity, specialties=specialties)
+        parts.place()
+        dispatcher = parts.dispatcher
+        idle_beside_work = [
+            (worker.detail.id, record.id)
+            for worker in dispatcher.workers.values()
+            if dispatcher.room(worker) > 0
+            for record in parts.board
+            if record.open_slots > 0
+            and worker.takes(record.task.skill)
+            and worker.detail.id not in dispatcher.excluded(record.id)
+        ]
+        assert idle_beside_work == []

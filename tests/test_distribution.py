@@ -2,23 +2,29 @@
 
 import itertools
 import re
+from collections.abc import Callable
 from fractions import Fraction
 from pathlib import Path
+from typing import Any
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from pydantic import ValidationError
 
 from agents import (
     Consensus,
     Distribution,
+    ModeConflictError,
     Pulling,
     QualityReview,
     Workload,
     WorkloadUnit,
     check_workload,
     split,
+    workload_problem,
 )
+from protocol import SkillsimError
 from scenarios.build import make_distribution
 from scenarios.loader import ScenarioError, load_scenario
 
@@ -51,6 +57,13 @@ def write(tmp_path: Path, text: str) -> Path:
     return path
 
 
+def refused(call: Callable[[], object]) -> list[tuple[tuple[int | str, ...], str]]:
+    """The (field, message) pairs of the ValidationError a call raises."""
+    with pytest.raises(ValidationError) as caught:
+        call()
+    return [(e["loc"], e["msg"]) for e in caught.value.errors()]
+
+
 def problem(path: Path, line: str) -> str:
     """The anchored pattern of a one-line ScenarioError about ``path``."""
     return "^" + re.escape(f"{path}: {line}") + "$"
@@ -63,21 +76,41 @@ class TestWorkloadUnit:
         assert (unit.assignee_id, unit.load) == ("ana", 50)
 
     def test_empty_assignee_is_refused(self) -> None:
-        """An empty assignee raises ValueError."""
-        with pytest.raises(ValueError, match=r"^workload assignee must not be empty$"):
-            WorkloadUnit("", 50)
+        """An empty assignee raises a ValidationError (a ValueError) naming the field."""
+        assert issubclass(ValidationError, ValueError)
+        assert refused(lambda: WorkloadUnit(assignee_id="", load=50)) == [
+            (("assignee_id",), "String should have at least 1 character")
+        ]
 
-    @pytest.mark.parametrize("load", [-1, 101, 100.5])
-    def test_load_outside_0_to_100_is_refused(self, load: float) -> None:
-        """A load below 0 or above 100 raises ValueError naming the assignee and the load."""
-        expected = f"workload load of 'ana' must be within 0..100, got {load!r}"
-        with pytest.raises(ValueError, match=rf"^{re.escape(expected)}$"):
-            WorkloadUnit("ana", load)
+    @pytest.mark.parametrize(
+        ("load", "message"),
+        [
+            (-1, "Input should be greater than or equal to 0"),
+            (101, "Input should be less than or equal to 100"),
+            (100.5, "Input should be less than or equal to 100"),
+        ],
+    )
+    def test_load_outside_0_to_100_is_refused(self, load: float, message: str) -> None:
+        """A load below 0 or above 100 is refused, naming the load and the bound."""
+        assert refused(lambda: WorkloadUnit(assignee_id="ana", load=load)) == [(("load",), message)]
 
     @pytest.mark.parametrize("load", [0, 100])
     def test_bounds_are_allowed(self, load: float) -> None:
         """Loads of exactly 0 and 100 are valid."""
         assert WorkloadUnit("ana", load).load == load
+
+    def test_seed_spelling_and_file_spelling_are_one_field(self) -> None:
+        """``assignee_id`` (the seed's name) and ``assignee`` (the file's) build one unit."""
+        by_name = WorkloadUnit(assignee_id="ana", load=50)
+        assert by_name == WorkloadUnit(assignee="ana", load=50)
+        assert by_name == WorkloadUnit("ana", 50)
+
+    @pytest.mark.parametrize("load", [True, "50"])
+    def test_load_is_strictly_a_number(self, load: object) -> None:
+        """``true`` is not 1 and ``"50"`` is not 50."""
+        assert refused(lambda: WorkloadUnit("ana", load)) == [
+            ((1,), "Input should be a valid number")
+        ]
 
 
 class TestConsensus:
@@ -85,35 +118,54 @@ class TestConsensus:
         """By default every task goes to two workers."""
         assert Consensus() == Consensus(percentage=100.0, assignees=2)
 
-    @pytest.mark.parametrize("percentage", [-1, 100.5])
-    def test_percentage_outside_0_to_100_is_refused(self, percentage: float) -> None:
-        """A percentage outside 0..100 raises ValueError naming the value."""
-        expected = f"consensus percentage must be within 0..100, got {percentage!r}"
-        with pytest.raises(ValueError, match=rf"^{re.escape(expected)}$"):
-            Consensus(percentage=percentage)
+    @pytest.mark.parametrize(
+        ("percentage", "message"),
+        [
+            (-1, "Input should be greater than or equal to 0"),
+            (100.5, "Input should be less than or equal to 100"),
+        ],
+    )
+    def test_percentage_outside_0_to_100_is_refused(self, percentage: float, message: str) -> None:
+        """A percentage outside 0..100 is refused, naming the field and the bound."""
+        assert refused(lambda: Consensus(percentage=percentage)) == [(("percentage",), message)]
+
+    @pytest.mark.parametrize("percentage", [0, 100])
+    def test_percentage_bounds_are_allowed(self, percentage: float) -> None:
+        """0 and 100 are valid percentages."""
+        assert Consensus(percentage=percentage).percentage == percentage
 
     @pytest.mark.parametrize("assignees", [1, 0])
     def test_fewer_than_two_assignees_is_refused(self, assignees: int) -> None:
         """Consensus needs at least two assignees per task."""
-        with pytest.raises(
-            ValueError, match=rf"^consensus assignees must be >= 2, got {assignees}$"
-        ):
-            Consensus(assignees=assignees)
+        assert refused(lambda: Consensus(assignees=assignees)) == [
+            (("assignees",), "Input should be greater than or equal to 2")
+        ]
 
 
 class TestQualityReview:
     def test_no_reviewer_is_refused(self) -> None:
-        """QA without reviewers raises ValueError."""
-        with pytest.raises(ValueError, match=r"^qa reviewers must name at least one reviewer$"):
-            QualityReview(reviewers=())
+        """QA without reviewers is refused."""
+        assert refused(lambda: QualityReview(reviewers=())) == [
+            (("reviewers",), "Tuple should have at least 1 item after validation, not 0")
+        ]
 
-    @pytest.mark.parametrize("sample", [-0.1, 1.5])
-    def test_sample_outside_0_to_1_is_refused(self, sample: float) -> None:
-        """A sample share outside 0..1 raises ValueError naming the value."""
-        with pytest.raises(
-            ValueError, match=rf"^qa sample must be within 0\.\.1, got {re.escape(repr(sample))}$"
-        ):
-            QualityReview(reviewers=("rita",), sample=sample)
+    @pytest.mark.parametrize(
+        ("sample", "message"),
+        [
+            (-0.1, "Input should be greater than or equal to 0"),
+            (1.5, "Input should be less than or equal to 1"),
+        ],
+    )
+    def test_sample_outside_0_to_1_is_refused(self, sample: float, message: str) -> None:
+        """A sample share outside 0..1 is refused, naming the field and the bound."""
+        assert refused(lambda: QualityReview(reviewers=("rita",), sample=sample)) == [
+            (("sample",), message)
+        ]
+
+    @pytest.mark.parametrize("sample", [0, 1])
+    def test_sample_bounds_are_allowed(self, sample: float) -> None:
+        """0 and 1 are valid samples."""
+        assert QualityReview(reviewers=("rita",), sample=sample).sample == sample
 
 
 class TestPulling:
@@ -127,21 +179,25 @@ class TestPulling:
         pulling = Pulling(batch_size=batch_size, max_batch_workload=batch_size + 2)
         assert pulling.max_batch_workload == batch_size + 2
 
-    @pytest.mark.parametrize("batch_size", [2, 0, 101])
-    def test_batch_size_outside_3_to_100_is_refused(self, batch_size: int) -> None:
-        """A batch size outside the seed's bounds 3..100 raises ValueError."""
-        with pytest.raises(
-            ValueError, match=rf"^pulling batch_size must be within 3\.\.100, got {batch_size}$"
-        ):
-            Pulling(batch_size=batch_size, max_batch_workload=500)
+    @pytest.mark.parametrize(
+        ("batch_size", "message"),
+        [
+            (2, "Input should be greater than or equal to 3"),
+            (0, "Input should be greater than or equal to 3"),
+            (101, "Input should be less than or equal to 100"),
+        ],
+    )
+    def test_batch_size_outside_3_to_100_is_refused(self, batch_size: int, message: str) -> None:
+        """A batch size outside the seed's bounds 3..100 is refused."""
+        assert refused(lambda: Pulling(batch_size=batch_size, max_batch_workload=500)) == [
+            (("batch_size",), message)
+        ]
 
     def test_workload_below_batch_size_plus_two_is_refused(self) -> None:
         """max_batch_workload must leave room for a batch and two more."""
-        with pytest.raises(
-            ValueError,
-            match=r"^pulling max_batch_workload must be at least batch_size \+ 2 \(12\), got 11$",
-        ):
-            Pulling(batch_size=10, max_batch_workload=11)
+        assert refused(lambda: Pulling(batch_size=10, max_batch_workload=11)) == [
+            (("max_batch_workload",), "Value error, must be at least batch_size + 2 (12), got 11")
+        ]
 
 
 class TestDistribution:
@@ -177,8 +233,28 @@ class TestDistribution:
 
     def test_duplicate_assignee_is_refused(self) -> None:
         """A workload naming a worker twice raises ValueError."""
-        with pytest.raises(ValueError, match=r"^workload names a worker more than once$"):
+        with pytest.raises(ValueError, match=r"^workload\[1\]: 'ana' is named more than once$"):
             Distribution(workload=units(("ana", 50), ("ana", 50)))
+
+    @pytest.mark.parametrize(
+        ("settings", "field"),
+        [
+            ({"min_submitted": 0}, "min_submitted"),
+            ({"overlap": -1}, "overlap"),
+            ({"consensus": Consensus(), "pulling": Pulling()}, "pulling"),
+            ({"workload": units(("ana", 100)), "min_submitted": 2}, "workload"),
+            ({"queue": "assignee", "overlap": 1}, "queue"),
+            ({"ttl": 0}, "ttl"),
+        ],
+    )
+    def test_a_refusal_names_the_setting(self, settings: dict[str, Any], field: str) -> None:
+        """A refused setting raises ModeConflictError (a SkillsimError and ValueError) naming it."""
+        with pytest.raises(ModeConflictError) as caught:
+            Distribution(**settings)
+        assert (caught.value.field, isinstance(caught.value, SkillsimError | ValueError)) == (
+            field,
+            True,
+        )
 
     def test_modes_combine_where_allowed(self) -> None:
         """QA, pulling, overlap and a workload split may be combined."""
@@ -209,8 +285,23 @@ class TestWorkload:
 
     def test_duplicate_assignee_is_refused(self) -> None:
         """Workload refuses a worker named twice."""
-        with pytest.raises(ValueError, match=r"^workload names a worker more than once$"):
+        with pytest.raises(ValueError, match=r"^workload\[1\]: 'ana' is named more than once$"):
             check_workload(units(("ana", 40), ("ana", 60)))
+
+    @pytest.mark.parametrize(
+        ("pairs", "problem"),
+        [
+            ((("ana", 50), ("ben", 50)), None),
+            ((("ana", 50), ("ben", 40)), (None, "loads must sum to 100, got 90")),
+            ((("ana", 50), ("ben", 0), ("ana", 50)), (2, "'ana' is named more than once")),
+            ((("ana", 50), ("ana", 40)), (None, "loads must sum to 100, got 90")),
+        ],
+    )
+    def test_workload_problem_is_the_one_statement_of_the_rule(
+        self, pairs: tuple[tuple[str, float], ...], problem: tuple[int | None, str] | None
+    ) -> None:
+        """The sum is checked first, then the first unit naming a worker again."""
+        assert workload_problem(units(*pairs)) == problem
 
     def test_thirds_are_accepted(self) -> None:
         """Loads that sum to 100 up to float rounding are accepted."""
@@ -309,6 +400,11 @@ class TestLoader:
                 "overlap: Input should be greater than or equal to 0",
             ),
             (
+                'min_submitted = 2\n[[workload]]\nassignee = "ana"\nload = 100\n\n',
+                "workload: workload split gives each task to one worker, so it cannot be "
+                "combined with min_submitted > 1 or consensus",
+            ),
+            (
                 "[consensus]\nassignees = 1\n",
                 "consensus.assignees: Input should be greater than or equal to 2",
             ),
@@ -334,7 +430,7 @@ class TestLoader:
             ),
             (
                 "[qa]\nreviewers = []\n",
-                "qa.reviewers: List should have at least 1 item after validation, not 0",
+                "qa.reviewers: Tuple should have at least 1 item after validation, not 0",
             ),
             (
                 '[[workers.items]]\nname = "rita"\nreviewer = true\n\n[qa]\n'
@@ -348,6 +444,29 @@ class TestLoader:
         path = write(tmp_path, text)
         with pytest.raises(ScenarioError, match=problem(path, line)):
             load_scenario(path)
+
+    @pytest.mark.parametrize(
+        ("section", "table", "call"),
+        [
+            ("consensus", "[consensus]\npercentage = 150\n", lambda: Consensus(percentage=150)),
+            ("pulling", "[pulling]\nbatch_size = 2\n", lambda: Pulling(batch_size=2)),
+            (
+                "qa",
+                '[[workers.items]]\nname = "rita"\nreviewer = true\n\n[qa]\n'
+                'reviewers = ["rita"]\nsample = 2\n',
+                lambda: QualityReview(reviewers=("rita",), sample=2),
+            ),
+        ],
+    )
+    def test_file_and_call_are_refused_alike(
+        self, tmp_path: Path, section: str, table: str, call: Callable[[], object]
+    ) -> None:
+        """A table and the agents class it is refuse a bad value with one message."""
+        ((field,), message) = refused(call)[0]
+        path = write(tmp_path, table)
+        with pytest.raises(ScenarioError) as caught:
+            load_scenario(path)
+        assert caught.value.problems == [(f"{section}.{field}", message)]
 
     def test_duplicate_workload_assignee_is_a_scenario_error(self, tmp_path: Path) -> None:
         """A workload naming a worker twice is reported by the loader, not at build time."""

@@ -3,6 +3,7 @@
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
+from pydantic import ValidationError
 
 from agents import Golden, GoldenScore, GoldenScores, smoothed
 
@@ -55,24 +56,41 @@ class TestSmoothed:
 
 class TestGoldenSettings:
     @pytest.mark.parametrize(
-        ("fields", "message"),
+        ("fields", "problem"),
         [
-            ({"share": 0.0}, r"^golden share must be within \(0, 1\), got 0\.0$"),
-            ({"share": 1.0}, r"^golden share must be within \(0, 1\), got 1\.0$"),
-            ({"answers": 0}, r"^golden answers must be >= 1, got 0$"),
-            ({"smoothing": 0.0}, r"^golden smoothing must be > 0, got 0\.0$"),
-            ({"threshold": 1.5}, r"^golden threshold must be within 0\.\.1, got 1\.5$"),
-            ({"min_answered": 0}, r"^golden min_answered must be >= 1, got 0$"),
+            ({"share": 0.0}, ("share", "Input should be greater than 0")),
+            ({"share": 1.0}, ("share", "Input should be less than 1")),
+            ({"answers": 0}, ("answers", "Input should be greater than or equal to 1")),
+            ({"answers": 1001}, ("answers", "Input should be less than or equal to 1000")),
+            ({"smoothing": 0.0}, ("smoothing", "Input should be greater than 0")),
+            ({"smoothing": float("inf")}, ("smoothing", "Input should be a finite number")),
+            ({"threshold": -0.1}, ("threshold", "Input should be greater than or equal to 0")),
+            ({"threshold": 1.5}, ("threshold", "Input should be less than or equal to 1")),
+            ({"min_answered": 0}, ("min_answered", "Input should be greater than or equal to 1")),
+            ({"answers": True}, ("answers", "Input should be a valid integer")),
             (
-                {"actions": frozenset({"ban"})},
-                r"^golden actions are 'stop' and 'discard', got \['ban'\]$",
+                {"actions": ["stop", "stop"]},
+                ("actions", "Value error, each action may be named once"),
             ),
         ],
     )
-    def test_bounds(self, fields: dict[str, object], message: str) -> None:
-        """Each setting out of range is refused, naming it."""
-        with pytest.raises(ValueError, match=message):
+    def test_bounds(self, fields: dict[str, object], problem: tuple[str, str]) -> None:
+        """Each setting out of range is refused, naming it (one declaration, file or call)."""
+        with pytest.raises(ValidationError) as caught:
             Golden(**fields)  # type: ignore[arg-type]
+        assert [(e["loc"][0], e["msg"]) for e in caught.value.errors()] == [problem]
+
+    def test_an_unknown_action_is_refused(self) -> None:
+        """Only ``stop`` and ``discard`` are actions."""
+        with pytest.raises(ValidationError) as caught:
+            Golden(actions=frozenset({"ban"}))  # type: ignore[arg-type]
+        assert [e["msg"] for e in caught.value.errors()] == ["Input should be 'stop' or 'discard'"]
+
+    def test_the_bounds_themselves_are_allowed(self) -> None:
+        """Each inclusive bound is a valid setting."""
+        edge = Golden(answers=1000, smoothing=1e6, threshold=1.0, min_answered=1)
+        assert (edge.answers, edge.smoothing, edge.threshold) == (1000, 1e6, 1.0)
+        assert Golden(answers=1, threshold=0.0).answers == 1
 
 
 class TestFlagging:

@@ -356,3 +356,26 @@ def test_error_messages_name_the_thing() -> None:
             call()
         messages.append(str(caught.value))
     assert all(re.search(r"'nope'", m) for m in messages)
+
+
+class TestRestrictionOnAssigneeQueues:
+    def test_an_unpinned_item_is_bound_to_another_assignee_only(self) -> None:
+        """With per-assignee queues, an item its annotator left joins another assignee's queue."""
+        parts = JobParts(distribution=Distribution(queue="assignee"), policy="least_loaded")
+        for name in ("a", "b", "out"):
+            parts.join(name, 5)
+        parts.jobs.create("j", item_ids=["i0", "i1", "i2"], assignee_ids=["a", "b"])
+        assert parts.place() == [("a", "i0"), ("b", "i1")]
+        parts.dispatcher.leaving(parts.dispatcher.workers["a"])
+        assert parts.place() == []  # "out" is idle, but i2 is the job's, and b is busy
+        assert parts.board.get("i2").designated == "b"
+        parts.answer("i1", "b")
+        assert parts.place() == [("b", "i2")]
+
+    def test_an_item_of_a_job_without_assignees_left_goes_to_anyone(self) -> None:
+        """When the job's last assignment is deleted, its items are open to anyone again."""
+        parts = JobParts(distribution=Distribution(queue="assignee"), policy="least_loaded")
+        job = parts.jobs.create("j", item_ids=["i0"], assignee_ids=["a"])
+        job.assignments.get("a").delete()
+        parts.join("out", 5)
+        assert parts.place() == [("out", "i0")]

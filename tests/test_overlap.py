@@ -1,6 +1,7 @@
 """Dynamic overlap's stopping rule on hand-built answer sequences."""
 
 import pytest
+from pydantic import ValidationError
 
 from agents import DynamicOverlap, stopping_point
 
@@ -58,16 +59,23 @@ class TestStoppingPoint:
 
 class TestBounds:
     @pytest.mark.parametrize(
-        ("args", "message"),
+        ("args", "problem"),
         [
-            ((0, 5, 0.9), r"^dynamic overlap min must be >= 1, got 0$"),
-            ((3, 2, 0.9), r"^dynamic overlap max must be >= min \(3\), got 2$"),
-            ((1, 5, 0.0), r"^dynamic overlap target must be within \(0, 1\], got 0\.0$"),
-            ((1, 5, 1.5), r"^dynamic overlap target must be within \(0, 1\], got 1\.5$"),
-            ((1, 5, float("nan")), r"^dynamic overlap target must be within \(0, 1\], got nan$"),
+            ((0, 5, 0.9), ("min_answers", "Input should be greater than or equal to 1")),
+            ((3, 2, 0.9), ("max_answers", "Value error, must be >= min_answers (3), got 2")),
+            ((1, 1001, 0.9), ("max_answers", "Input should be less than or equal to 1000")),
+            ((1, 5, 0.0), ("target", "Input should be greater than 0")),
+            ((1, 5, 1.5), ("target", "Input should be less than or equal to 1")),
+            ((1, 5, float("nan")), ("target", "Input should be a finite number")),
         ],
     )
-    def test_refused(self, args: tuple[int, int, float], message: str) -> None:
+    def test_refused(self, args: tuple[int, int, float], problem: tuple[str, str]) -> None:
         """Bounds of each setting, named in the error."""
-        with pytest.raises(ValueError, match=message):
-            DynamicOverlap(*args)
+        min_answers, max_answers, target = args
+        with pytest.raises(ValidationError) as caught:
+            DynamicOverlap(min_answers=min_answers, max_answers=max_answers, target=target)
+        assert [(e["loc"][0], e["msg"]) for e in caught.value.errors()] == [problem]
+
+    def test_equal_min_and_max_and_a_target_of_one_are_allowed(self) -> None:
+        """max_answers may equal min_answers, and the target may be 1."""
+        assert DynamicOverlap(3, 3, 1.0) == DynamicOverlap(min_answers=3, max_answers=3, target=1.0)

@@ -2,31 +2,39 @@
 
 import re
 from pathlib import Path
-from typing import get_args
+from typing import Any
 
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
-from pydantic import BaseModel
+from pydantic import TypeAdapter
 
-from agents import Job, JobAssignment, JobAssignments, Jobs
+from agents import Distribution, Job, JobAssignment, JobAssignments, Jobs, Runtime, WorkerAgent
+from agents.distribution import Consensus, Pulling, QualityReview, WorkloadUnit
+from agents.errors import DistributionError
 from agents.manager import TaskManager
+from protocol import Task, TaskResult
 from scenarios.datafiles import read_items
-from scenarios.loader import LIBRARY
+from scenarios.loader import LIBRARY, ScenarioError, load_scenario
 from scenarios.spec import ScenarioSpec, TasksSpec, WorkersSpec
-from scenarios.workflow import ConsensusSpec, EventSpec, PullingSpec, QASpec, WorkloadSpec
+from scenarios.workflow import ACTIONS
 
 README = Path(__file__).parent.parent / "README.md"
-SECTIONS: dict[str, type[BaseModel]] = {
-    "consensus": ConsensusSpec,
-    "pulling": PullingSpec,
-    "qa": QASpec,
-    "workload": WorkloadSpec,
+SECTIONS: dict[str, Any] = {
+    "consensus": Consensus,
+    "pulling": Pulling,
+    "qa": QualityReview,
+    "workload": WorkloadUnit,
     "tasks": TasksSpec,
     "workers": WorkersSpec,
 }
 
 pytestmark = pytest.mark.usefixtures("quiet_logs")
+
+
+def file_keys(table: Any) -> set[str]:
+    """The keys a scenario file's table takes (a field's alias where it has one)."""
+    return set(TypeAdapter(table).json_schema(by_alias=True)["properties"])
 
 
 def section(title: str) -> str:
@@ -69,9 +77,8 @@ class TestMappingTable:
     def test_named_events_exist(self) -> None:
         """Each scenario event the table gives is an action of [[events]]."""
         named = {e for _, ours in mapping() for e in re.findall(r"event `(\w+)`", ours)}
-        actions = set(get_args(EventSpec.model_fields["action"].annotation))
         assert named
-        assert named <= actions
+        assert named <= set(ACTIONS)
 
     def test_named_scenario_keys_exist(self) -> None:
         """Each ``[section] key, key`` the table gives is a field of that table."""
@@ -79,7 +86,7 @@ class TestMappingTable:
         for _, ours in mapping():
             for table, keys in re.findall(r"`\[{1,2}(\w+)\]{1,2} ([\w, ]+)`", ours):
                 for key in keys.split(", "):
-                    found.append((table, key, key in SECTIONS[table].model_fields))
+                    found.append((table, key, key in file_keys(SECTIONS[table])))
         assert {t for t, _, _ in found} == {"consensus", "pulling", "qa", "workload", "tasks"}
         assert [f for f in found if not f[2]] == []
         assert "min_submitted" in ScenarioSpec.model_fields
@@ -101,15 +108,42 @@ class TestMappingTable:
         }  # fmt: skip
         assert [(o, n) for o, n in sorted(named) if not hasattr(owners[o], n)] == []
 
-    def test_only_argillas_rules_are_still_missing(self) -> None:
-        """Every distribution row names a real call; only min_submitted's rules are to come."""
-        missing = {
-            p for p, ours in mapping() if "**not yet**" in ours.lower().replace("**not", "**not")
-        }
-        assert missing <= {
+    def test_nothing_is_still_missing(self) -> None:
+        """Every distribution row names what exists: no row says "not yet"."""
+        assert [p for p, ours in mapping() if "not yet" in ours.lower()] == []
+
+    def test_the_min_submitted_row_holds(self, tmp_path: Path) -> None:
+        """min_submitted: a change after the first response raises DistributionError, and
+        a value above the team is refused when a file is read and when placement starts."""
+        row = dict(mapping())[
             "`min_submitted` changed only before the first response, never above the team"
-        }
-        assert [p for p, ours in mapping() if "not yet" in ours.lower() and p not in missing] == []
+        ]
+        assert "`manager.operations.set_min_submitted(n)` raises `DistributionError`" in row
+        manager = TaskManager([Task(id=1, difficulty=2), Task(id=2, difficulty=2)])
+        manager.operations.set_min_submitted(1)  # before any response: allowed
+        record = manager.board.get(1)
+        manager.board.respond(record, TaskResult(task_id=1, worker="w", success=True))
+        with pytest.raises(DistributionError, match=r"^min_submitted cannot change once "):
+            manager.operations.set_min_submitted(2)
+        assert "refused when a scenario file is read" in row
+        path = tmp_path / "team.toml"
+        path.write_text(
+            'min_submitted = 2\n[[workers.items]]\nname = "a"\n[tasks.generate]\ncount = 1\n',
+            encoding="utf-8",
+        )
+        with pytest.raises(ScenarioError) as caught:
+            load_scenario(path)
+        assert caught.value.problems == [
+            ("min_submitted", "2 is above the 1 annotators who may answer")
+        ]
+        assert "with `DistributionError`, when placement starts" in row
+        manager = TaskManager(
+            [Task(id=1, difficulty=2)], distribution=Distribution(min_submitted=2)
+        )
+        runtime = Runtime(seed=1)
+        runtime.add(manager, WorkerAgent("a", 5))
+        with pytest.raises(DistributionError, match=r"^min_submitted = 2 is above the 1 "):
+            runtime.run(strict=True)
 
 
 class TestPythonExample:

@@ -162,8 +162,8 @@ class TestScenario:
 
         The manager cannot tell silence from slowness, so a silent worker whose hold
         expired looks free and gets more work: each of its holds expires once. Task 2
-        expires at 5 (a redoes it 6-9), task 4 goes to b at 6 and expires at 11 (a
-        does it 11-14).
+        expires at 5 (a redoes it 6-9); b may not take it again, so the pass looks past
+        it and task 4 goes to b at 5, to expire at 10 (a does it 10-13).
         """
         path = tmp_path / "ghost.toml"
         path.write_text(
@@ -183,7 +183,7 @@ class TestScenario:
             0,
         )
         assert [w.name for w in result.workers if w.tasks == 4] == ["a"]
-        assert result.metrics.makespan == 14.0
+        assert result.metrics.makespan == 13.0
 
 
 class TestRefusalLapse:

@@ -723,10 +723,11 @@ class TestProgress:
         assert final["users"] == {
             "ana": {"completed": {**zero, "submitted": 6}, "pending": zero},
             "ben": {"completed": {**zero, "submitted": 6}, "pending": zero},
-            "cy": {"completed": {**zero, "discarded": 3}, "pending": zero},
+            "cy": {"completed": {**zero, "discarded": 6}, "pending": zero},
         }
         assert list(final["users"]) == ["ana", "ben", "cy"]
-        # At t=2 nothing is complete; cy has declined two tasks, which are still pending.
+        # At t=2 nothing is complete; cy has declined every task (each pass looks past
+        # those it declined), and all are still pending.
         assert snapshots == [
             {
                 "total": 6,
@@ -734,7 +735,7 @@ class TestProgress:
                 "pending": 6,
                 "failed": 0,
                 "removed": 0,
-                "users": {"cy": {"completed": zero, "pending": {**zero, "discarded": 2}}},
+                "users": {"cy": {"completed": zero, "pending": {**zero, "discarded": 6}}},
             }
         ]
 
