@@ -28,7 +28,6 @@ from agents.errors import AgentStateError, HandlerRegistrationError
 from agents.handlers import HandlerSpec, handler_specs
 from agents.logs import library_logger
 from agents.loop import Timer
-from protocol.errors import BusClosedError
 from protocol.mailbox import Mailbox
 from protocol.messages import (
     AgentConnected,
@@ -326,12 +325,14 @@ class BaseAgent:
         items = mailbox.items
         take = items.popleft
         resolved = type(self)._resolved
+        park = mailbox.park
         while True:
-            if not items:
-                try:
-                    await mailbox.wait()
-                except BusClosedError:
+            while not items:
+                # What ``Mailbox.wait`` does, without a coroutine made per wake-up.
+                waiter = park()
+                if waiter is None:
                     return
+                await waiter
             sender, t, _seq, message, _topic = take()
             try:
                 handler = resolved.get(type(message))

@@ -41,6 +41,7 @@ class TaskBoard(TaskQueue):
         self._seq = itertools.count()
         self._terminal = {TaskState.COMPLETED: 0, TaskState.FAILED: 0, TaskState.REMOVED: 0}
         self._designated: dict[str, dict[TaskId, TaskRecord]] = {}
+        self._tried_alone: dict[str, tuple[str]] = {}
 
     def __len__(self) -> int:
         return len(self._records)
@@ -189,9 +190,17 @@ class TaskBoard(TaskQueue):
             ValueError: if the task is terminal.
         """
         _open(record)
-        _set(record, "tried_by", (*record.tried_by, worker))
+        tried = record.tried_by
+        _set(record, "tried_by", (*tried, worker) if tried else self._alone(worker))
         if counts:
             _set(record, "counted", record.counted + 1)
+
+    def _alone(self, worker: str) -> tuple[str]:
+        # A task's first answer: one shared 1-tuple per worker, not 48 bytes per task.
+        alone = self._tried_alone.get(worker)
+        if alone is None:
+            alone = self._tried_alone[worker] = (worker,)
+        return alone
 
     def void(self, record: TaskRecord, worker: str) -> None:
         """Stop counting ``worker``'s answers on the (labelled) task, and requeue it.

@@ -50,11 +50,12 @@ from agents.policies.best_fit import BestFit
 from agents.policies.most_skilled import MostSkilled
 from agents.roster import ReviewJob, WorkerRecord, review_key
 from agents.workforce import Workforce
-from protocol.messages import Message, TaskAssignment, TaskId
+from protocol.messages import Message, TaskAssignment, TaskId, trusted
 
 __all__ = ["Dispatcher"]
 
 _NOBODY: frozenset[str] = frozenset()
+_ASSIGNED = frozenset({"task", "attempt"})  # the fields an assignment is given
 
 
 class Dispatcher(Workforce):
@@ -134,7 +135,15 @@ class Dispatcher(Workforce):
             difficulty=record.task.difficulty,
             attempt=hold.attempt,
         )
-        self._send(worker_id, TaskAssignment(task=record.task, attempt=hold.attempt))
+        # A validated task and the board's attempt number: built without validating.
+        values = {
+            "kind": "task_assignment",
+            "task": record.task,
+            "attempt": hold.attempt,
+            "review_of": None,
+            "answer": None,
+        }
+        self._send(worker_id, trusted(TaskAssignment, values, _ASSIGNED))
         if self.on_hold is not None:
             self.on_hold(record, hold)
         return hold

@@ -50,6 +50,7 @@ __all__ = ["SimulationLoop", "Timer", "check_asyncio_internals"]
 _Ts = TypeVarTuple("_Ts")
 
 _SNAP = 1e-9  # a timer this close to the jump target is the target (float noise)
+_DUE = 1e-6  # an asyncio timer this close to now may be due (asyncio adds its clock resolution)
 
 
 # -- asyncio internals (the only place that touches them) -------------------------------
@@ -233,11 +234,19 @@ class SimulationLoop(asyncio.SelectorEventLoop):
         self._deadline = (when, callback)
 
     def _idle(self, timeout: float | None) -> None:
+        # Called from inside ``select`` with nothing ready. What it schedules runs in
+        # this same turn of the loop, ahead of asyncio's timers that fall due now; so
+        # when none of those is due at the instant it acts at, it calls instead of
+        # scheduling: the same order, without a ``Handle`` per callback.
         if self._instant_end:
             callbacks = list(self._instant_end)
             self._instant_end.clear()
+            direct = not self._asyncio_timer_due()
             for callback in callbacks:
-                self.call_soon(callback)
+                if direct:
+                    self._call_now(callback)
+                else:
+                    self.call_soon(callback)
             return
         timers = self._timers
         while timers and timers[0][2].cancelled:
@@ -248,7 +257,10 @@ class SimulationLoop(asyncio.SelectorEventLoop):
         if timers and (timeout is None or timers[0][0] <= now + timeout):
             # Our timer comes first (or ties): move there and fire it.
             self._clock.wait_until(timers[0][0])
-            self.call_soon(self._fire_due)
+            if self._asyncio_timer_due():
+                self.call_soon(self._fire_due)
+            else:
+                self._fire_due()
             return
         if timeout is None:
             self._on_stall()
@@ -258,6 +270,22 @@ class SimulationLoop(asyncio.SelectorEventLoop):
         if scheduled and abs(scheduled[0].when() - target) <= _SNAP * max(1.0, abs(target)):
             target = scheduled[0].when()
         self._clock.wait_until(target)
+
+    def _asyncio_timer_due(self) -> bool:
+        """Whether one of asyncio's timers (maybe a cancelled one) is due about now."""
+        scheduled = _asyncio_timers(self)
+        return bool(scheduled) and scheduled[0].when() <= self._clock.now() + _DUE
+
+    def _call_now(self, callback: Callable[[], None]) -> None:
+        """Call ``callback`` as a ``Handle`` would: an exception goes to the handler."""
+        try:
+            callback()
+        except (SystemExit, KeyboardInterrupt):
+            raise
+        except BaseException as error:
+            self.call_exception_handler(
+                {"message": f"Exception in callback {callback!r}", "exception": error}
+            )
 
     def _deadline_due(self, timeout: float | None, timers: list[tuple[float, int, Timer]]) -> bool:
         # The deadline fires when the next event is at or after it, never on its own:

@@ -22,6 +22,7 @@
 
 from __future__ import annotations
 
+import math
 from collections import deque
 from collections.abc import Iterable, Mapping
 from typing import Any
@@ -45,6 +46,7 @@ from protocol.messages import (
     WorkerLeaving,
     WorkRequest,
     compact,
+    trusted,
 )
 
 __all__ = ["WorkerAgent", "WorkerProfile", "answer_for"]
@@ -319,20 +321,41 @@ class WorkerAgent(BaseAgent):
         del self.active[task.id]
         if self.silent:
             return
-        # Kept by the worker and the manager's board: compact.
-        result = compact(
-            TaskResult(
-                task_id=task.id,
-                worker=self.id,
-                success=outcome.success,
-                status=status,
-                answer=None
-                if task.truth is None or status != "submitted"
-                else answer_for(task, outcome.success, draws),
-                duration=outcome.duration,
-                attempt=data.attempt,
-            )
+        success, duration = outcome.success, outcome.duration
+        answer = (
+            None
+            if task.truth is None or status != "submitted"
+            else answer_for(task, success, draws)
         )
+        typed = type(success) is bool and type(duration) is float and type(self.id) is str
+        if typed and 0.0 <= duration < math.inf:
+            # Every value is already of its field's type (the ids and the attempt come
+            # from validated messages): build it without validating again.
+            result = trusted(
+                TaskResult,
+                {
+                    "kind": "task_result",
+                    "task_id": task.id,
+                    "worker": self.id,
+                    "success": success,
+                    "status": status,
+                    "answer": answer,
+                    "duration": duration,
+                    "attempt": data.attempt,
+                },
+            )
+        else:  # a user's model gave another type: validate (and convert, or refuse)
+            result = compact(
+                TaskResult(
+                    task_id=task.id,
+                    worker=self.id,
+                    success=success,
+                    status=status,
+                    answer=answer,
+                    duration=duration,
+                    attempt=data.attempt,
+                )
+            )
         self.completed.append(result)
         self.send_nowait(manager, result)
         self._after_work(manager)

@@ -6,12 +6,15 @@ folder is first on ``sys.path``).
 
 from __future__ import annotations
 
+import json
 import os
 import platform
+import subprocess
+import sys
 from collections.abc import Iterator, Sequence
 from typing import Any, TypeVar
 
-__all__ = ["BenchmarkError", "environment", "expect", "rounds"]
+__all__ = ["BenchmarkError", "child", "environment", "expect", "rounds"]
 
 T = TypeVar("T")
 
@@ -47,3 +50,17 @@ def rounds(variants: Sequence[T], repeats: int) -> Iterator[tuple[int, list[T]]]
     for round_ in range(repeats):
         shift = round_ % len(variants)
         yield round_, [*variants[shift:], *variants[:shift]]
+
+
+def child(script: str, kind: str, n: int, m: int, rate: float) -> dict[str, Any]:
+    """Run ``script --child KIND N M RATE`` in a fresh interpreter; its JSON figures.
+
+    Raises:
+        BenchmarkError: with the end of its standard error, if it failed.
+    """
+    command = [sys.executable, os.path.abspath(script), "--child", kind, str(n), str(m)]
+    done = subprocess.run(
+        [*command, str(rate)], capture_output=True, text=True, timeout=1800, check=False
+    )
+    expect(done.returncode == 0, f"{kind} {n}x{m}@{rate} failed:\n{done.stderr[-2000:]}")
+    return json.loads(done.stdout.strip().splitlines()[-1])  # type: ignore[no-any-return]

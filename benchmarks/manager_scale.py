@@ -35,17 +35,14 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import random
 import resource
 import statistics
-import subprocess
-import sys
 import time
 from pathlib import Path
 from typing import Any
 
-from harness import environment, expect, rounds
+from harness import child, environment, expect, rounds
 
 SEED = 1
 MEAN_WORK = 5.5  # mean difficulty, so rate = 0.8 * M / 5.5 gives utilisation 0.8
@@ -154,12 +151,7 @@ def run_skillsim(n: int, m: int, rate: float, policy: str = "best_fit") -> dict[
 
 
 def spawn(kind: str, n: int, m: int, rate: float) -> dict[str, Any]:
-    command = [sys.executable, os.path.abspath(__file__), "--child", kind, str(n), str(m)]
-    done = subprocess.run(
-        [*command, str(rate)], capture_output=True, text=True, timeout=1800, check=False
-    )
-    expect(done.returncode == 0, f"{kind} {n}x{m}@{rate} failed:\n{done.stderr[-2000:]}")
-    return json.loads(done.stdout.strip().splitlines()[-1])  # type: ignore[no-any-return]
+    return child(__file__, kind, n, m, rate)
 
 
 RUNS = {

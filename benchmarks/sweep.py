@@ -62,7 +62,7 @@ from scenarios.console import configure_logging
 from scenarios.loader import LoadedScenario
 from scenarios.run import run_scenario
 from scenarios.spec import ScenarioSpec
-from scenarios.sweep import COLLECT_EVERY, open_executor, parse_sweep, plan_sweep, run_sweep
+from scenarios.sweep import open_executor, parse_sweep, plan_sweep, run_sweep
 
 SCENARIO = """\
 name = "bench"
@@ -84,9 +84,7 @@ JOBS = {"direct": 1, "serial": 1, "process": 2, "dask": 2}
 
 def direct(plan: Any) -> None:
     loaded: dict[str, LoadedScenario] = {}
-    for count, task in enumerate(plan.tasks, 1):
-        if count % COLLECT_EVERY == 0:  # as a sweep's worker does (see scenarios.sweep.runner)
-            gc.collect()
+    for task in plan.tasks:
         if task.digest not in loaded:
             spec = ScenarioSpec.model_validate(task.scenario)
             loaded[task.digest] = LoadedScenario(task.name, Path("bench"), spec)

@@ -35,6 +35,7 @@ from protocol.messages import (
     compact,
     message_kinds,
     message_type,
+    trusted,
 )
 
 __all__ = [
@@ -75,4 +76,5 @@ __all__ = [
     "message_kinds",
     "message_type",
     "roundtrip",
+    "trusted",
 ]

@@ -36,6 +36,7 @@ from protocol.messages import (
 __all__ = ["BUS", "BusStatistics", "MessageBus"]
 
 Tap = Callable[[Envelope], None]
+Watch = Callable[[str, float, Message], None]
 
 BUS = AgentDetail(id="<bus>", name="bus", role="bus")
 """The sender of every ``Undeliverable``: the bus itself."""
@@ -83,6 +84,7 @@ class MessageBus:
         self._departed: set[str] = set()
         self._topics: dict[str, dict[str, Mailbox]] = {}
         self._taps: list[Tap] = []
+        self._watches: list[Watch] = []
         self._closed = False
         self._sent = self._broadcasts = self._published = 0
         self._delivered = self._undeliverable = self._roundtrips = 0
@@ -246,6 +248,15 @@ class MessageBus:
         """Call ``callback`` with every envelope as it is delivered (for traces)."""
         self._taps.append(callback)
 
+    def watch(self, callback: Watch) -> None:
+        """Call ``callback(recipient, t, message)`` with every message as it is delivered.
+
+        What :meth:`tap` sees without the :class:`~protocol.envelope.Envelope` made for
+        it: for an observer that needs only these three, at a fraction of the cost per
+        delivery.
+        """
+        self._watches.append(callback)
+
     def statistics(self) -> BusStatistics:
         """Return a frozen snapshot of the counters."""
         return BusStatistics(
@@ -289,6 +300,10 @@ class MessageBus:
         t = self._now()
         if self._taps:
             self._tap(source, mailbox, t, seq, message, topic)
+        if self._watches:
+            recipient = mailbox.owner.id
+            for watch in self._watches:
+                watch(recipient, t, message)
         mailbox.items.append((source, t, seq, message, topic))
         waiter = mailbox._waiter
         if waiter is not None:

@@ -83,6 +83,17 @@ class Mailbox:
         except IndexError:
             raise MailboxEmptyError(f"mailbox of {self.owner.id!r} is empty") from None
 
+    def park(self) -> asyncio.Future[None] | None:
+        """The future the next delivery (or the close) resolves; ``None`` once closed.
+
+        The owner awaits it when nothing is unread: :meth:`wait` without a coroutine,
+        for the agent's serving loop.
+        """
+        if self._closed:
+            return None
+        waiter = self._waiter = asyncio.get_running_loop().create_future()
+        return waiter
+
     async def wait(self) -> None:
         """Wait until something is unread (at once if something is).
 

@@ -8,13 +8,14 @@ tables, frames and pictures are functions of that record, never of live agents.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
 from agents.golden import GoldenScore
 from agents.summary import RunSummary
 from agents.worker import WorkerAgent
-from protocol.messages import TaskId
+from protocol.messages import TaskId, TaskResult
 from scenarios.build import Simulation
 from scenarios.quality_report import LabelledTask, labelled_tasks
 from scenarios.recorder import Attempt, Recorder, RunEvent
@@ -132,6 +133,23 @@ class RunRecord:
 
 def _tasks(sim: Simulation) -> tuple[TaskFact, ...]:
     early = sim.manager.platform.early is not None
+    # A response is frozen and made of a few values (a worker, a bool, a status): one
+    # shared object per distinct response, and one shared 1-tuple for a task's only
+    # response, instead of new ones per task.
+    made: dict[tuple[str, bool, str], tuple[Response]] = {}
+
+    def responses(results: Iterable[TaskResult]) -> tuple[Response, ...]:
+        singles = []
+        for x in results:
+            key = (x.worker, x.success, x.status)
+            single = made.get(key)
+            if single is None:
+                single = made[key] = (Response(*key),)
+            singles.append(single)
+        if len(singles) == 1:
+            return singles[0]
+        return tuple(one for (one,) in singles)
+
     return tuple(
         TaskFact(
             id=r.id,
@@ -144,7 +162,7 @@ def _tasks(sim: Simulation) -> tuple[TaskFact, ...]:
             assigned=r.first_assigned,
             started=r.first_started,
             finished=r.finished,
-            status=str(r.state),
+            status=r.state.value,  # shared, where str() made a new string per task
             success=r.success,
             attempts=r.attempts,
             required=r.required,
@@ -154,7 +172,7 @@ def _tasks(sim: Simulation) -> tuple[TaskFact, ...]:
             reviewed=r.reviewed,
             answer=r.answer,
             answer_weighted=r.answer_weighted,
-            responses=tuple(Response(x.worker, x.success, x.status) for x in r.responses),
+            responses=responses(r.responses),
             queue=r.designated if early else None,
         )
         for r in sim.manager.board

@@ -1,6 +1,6 @@
 """The attempts and events of a run, read from the messages that travel.
 
-A :class:`Recorder` taps the bus (``MessageBus.tap``) and only observes: it sees each
+A :class:`Recorder` watches the bus (``MessageBus.watch``) and only observes: it sees each
 assignment, acceptance, refusal, result and verdict as it is delivered, and turns them
 into one :class:`Attempt` per assignment a worker received, from the worker's side.
 It never reads an agent, so the manager may keep its state however it likes.
@@ -30,6 +30,7 @@ from protocol.envelope import Envelope
 from protocol.messages import (
     AgentConnected,
     AgentDisconnected,
+    Message,
     ReviewResult,
     TaskAccepted,
     TaskAssignment,
@@ -40,6 +41,10 @@ from protocol.messages import (
 )
 
 __all__ = ["Attempt", "Recorder", "RunEvent"]
+
+
+_Handle = Callable[[Any, str, float], None]
+"""A recorder's handler of one message type: ``(message, recipient, t)``."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -97,9 +102,10 @@ def _outcome(result: TaskResult) -> str:
 
 
 class Recorder:
-    """Collects attempts and events from a bus tap; call :meth:`attempts` at the end.
+    """Collects attempts and events from the bus; call :meth:`attempts` at the end.
 
-    Attach it before the run with :meth:`attach`, or feed it a kept trace
+    Attach it before the run with :meth:`attach` (it watches the bus:
+    ``MessageBus.watch``), or feed it a kept trace
     (``for envelope in runtime.trace: recorder(envelope)``): both see the same stream.
     """
 
@@ -109,28 +115,32 @@ class Recorder:
         self._events: list[RunEvent] = []
         self._seen: set[tuple[str, str, float]] = set()
         # Per concrete message type, its handler (None: not recorded), found once.
-        self._handlers: dict[type, Callable[[Any, Envelope], None] | None] = {}
+        self._handlers: dict[type, _Handle | None] = {}
 
     @classmethod
     def attach(cls, runtime: Runtime) -> Recorder:
-        """A recorder tapping ``runtime``'s bus (before it runs)."""
+        """A recorder watching ``runtime``'s bus (before it runs)."""
         recorder = cls()
-        runtime.bus.tap(recorder)
+        runtime.bus.watch(recorder.observe)
         return recorder
 
     def __call__(self, envelope: Envelope) -> None:
         """Observe one delivered envelope."""
-        kind = type(envelope.message)
+        self.observe(envelope.recipient, envelope.t, envelope.message)
+
+    def observe(self, recipient: str, t: float, message: Message) -> None:
+        """Observe one delivery: ``message`` reached ``recipient`` at ``t``."""
+        kind = type(message)
         try:
             handle = self._handlers[kind]
         except KeyError:
             handle = self._handlers[kind] = self._resolve(kind)
         if handle is not None:
-            handle(envelope.message, envelope)
+            handle(message, recipient, t)
 
-    def _resolve(self, kind: type) -> Callable[[Any, Envelope], None] | None:
+    def _resolve(self, kind: type) -> _Handle | None:
         """The handler of a message type: that of its nearest recorded base, if any."""
-        table: dict[type, Callable[[Any, Envelope], None]] = {
+        table: dict[type, _Handle] = {
             TaskAssignment: self._assigned,
             TaskAccepted: self._accepted,
             TaskResult: self._result,
@@ -142,37 +152,35 @@ class Recorder:
         }
         return next((table[base] for base in kind.__mro__ if base in table), None)
 
-    def _assigned(self, message: TaskAssignment, envelope: Envelope) -> None:
+    def _assigned(self, message: TaskAssignment, recipient: str, t: float) -> None:
         kind = "work" if message.review_of is None else "review"
-        key = (message.task.id, envelope.recipient)
-        self._open[key] = _Open(len(self._rows), message.attempt, kind, envelope.t)
+        self._open[(message.task.id, recipient)] = _Open(len(self._rows), message.attempt, kind, t)
         self._rows.append(None)
 
-    def _accepted(self, message: TaskAccepted, envelope: Envelope) -> None:
+    def _accepted(self, message: TaskAccepted, recipient: str, t: float) -> None:
         held = self._open.get((message.task_id, message.worker))
         if held is not None and held.started is None:
-            held.started = envelope.t
+            held.started = t
 
-    def _result(self, message: TaskResult, envelope: Envelope) -> None:
-        outcome = _outcome(message)
-        self._close(message.task_id, message.worker, envelope.t, outcome, message.answer)
+    def _result(self, message: TaskResult, recipient: str, t: float) -> None:
+        self._close(message.task_id, message.worker, t, _outcome(message), message.answer)
 
-    def _verdict(self, message: ReviewResult, envelope: Envelope) -> None:
+    def _verdict(self, message: ReviewResult, recipient: str, t: float) -> None:
         verdict = "approved" if message.approved else "rejected"
-        self._close(message.task_id, message.reviewer, envelope.t, verdict)
+        self._close(message.task_id, message.reviewer, t, verdict)
 
-    def _rejected(self, message: TaskRejected, envelope: Envelope) -> None:
+    def _rejected(self, message: TaskRejected, recipient: str, t: float) -> None:
         outcome = "withdrawn" if message.reason == "withdrawn" else "refused"
-        self._close(message.task_id, message.worker, envelope.t, outcome)
+        self._close(message.task_id, message.worker, t, outcome)
 
-    def _leaving(self, message: WorkerLeaving, envelope: Envelope) -> None:
-        self._event(envelope.t, message.worker, "leaving")
+    def _leaving(self, message: WorkerLeaving, recipient: str, t: float) -> None:
+        self._event(t, message.worker, "leaving")
 
-    def _connected(self, message: AgentConnected, envelope: Envelope) -> None:
-        self._event(envelope.t, message.agent.id, "connected")
+    def _connected(self, message: AgentConnected, recipient: str, t: float) -> None:
+        self._event(t, message.agent.id, "connected")
 
-    def _disconnected(self, message: AgentDisconnected, envelope: Envelope) -> None:
-        gone, t = message.agent.id, envelope.t
+    def _disconnected(self, message: AgentDisconnected, recipient: str, t: float) -> None:
+        gone = message.agent.id
         if self._event(t, gone, "disconnected", message.reason):
             for task, worker in [k for k in self._open if k[1] == gone]:
                 self._close(task, worker, t, "lost")
@@ -198,6 +206,8 @@ class Recorder:
 
     def attempts(self) -> tuple[Attempt, ...]:
         """Every attempt in assignment order; those still open are ``unfinished``."""
+        if not self._open:  # every row is filled in: no copy to patch
+            return tuple(self._rows)  # type: ignore[arg-type]
         rows = list(self._rows)
         for (task, worker), held in self._open.items():
             rows[held.index] = Attempt(

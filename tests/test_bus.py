@@ -114,6 +114,28 @@ class TestSend:
             (2, "b", "task"),
         ]
 
+    def test_watch_sees_what_a_tap_sees_without_envelopes(self) -> None:
+        """A watch gets (recipient, t, message) of each delivery, in the tap's order."""
+        clock = iter([0.0, 1.0, 2.0, 3.0, 4.0])
+        bus = MessageBus(lambda: next(clock))
+        tapped: list[tuple[str, float, object]] = []
+        watched: list[tuple[str, float, object]] = []
+        bus.tap(lambda e: tapped.append((e.recipient, e.t, e.message)))
+        bus.watch(lambda recipient, t, message: watched.append((recipient, t, message)))
+        bus.connect(detail("a"))
+        bus.connect(detail("b"))
+        message = task(1)
+        bus.send("a", "b", message)
+        bus.send("a", "nobody", message)
+        assert watched == tapped
+        assert [(r, t, m.kind) for r, t, m in watched] == [
+            ("a", 0.0, "agent_connected"),
+            ("b", 1.0, "agent_connected"),
+            ("b", 2.0, "task"),
+            ("a", 3.0, "undeliverable"),
+        ]
+        assert watched[2][2] is message
+
 
 class TestBroadcast:
     def test_broadcast_excludes_the_sender(self) -> None:
@@ -452,6 +474,21 @@ class TestMailbox:
         bus.send("a", "b", task(1))
         envelope = await waiting
         assert envelope.message == task(1)
+
+    async def test_park_is_resolved_by_the_next_delivery_and_none_once_closed(self) -> None:
+        """park() gives a future the next delivery resolves; after the close, None."""
+        bus, boxes = quiet_bus("a", "b")
+        waiter = boxes["b"].park()
+        assert waiter is not None
+        assert not waiter.done()
+        bus.send("a", "b", task(1))
+        assert waiter.done()
+        assert [m for _, m in drain(boxes["b"])] == [task(1)]
+        last = boxes["b"].park()
+        assert last is not None
+        bus.disconnect("b")
+        assert last.done()
+        assert boxes["b"].park() is None
 
     async def test_wait_leaves_the_delivery_unread(self) -> None:
         """wait() returns once something is unread, and takes nothing itself."""

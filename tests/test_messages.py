@@ -4,6 +4,8 @@ from typing import Literal
 import pydantic
 import pytest
 from conftest import error_locations
+from hypothesis import given
+from hypothesis import strategies as st
 
 from protocol import (
     AgentDetail,
@@ -14,8 +16,10 @@ from protocol import (
     TaskAssignment,
     TaskResult,
     compact,
+    encode,
     message_kinds,
     message_type,
+    trusted,
 )
 
 BUILT_IN_KINDS = [
@@ -239,3 +243,72 @@ class TestCompact:
         changed = second.model_copy(update={"due": 9.0})
         assert changed.model_fields_set == {"id", "difficulty", "due"}
         assert first.model_fields_set == second.model_fields_set == {"id", "difficulty"}
+
+
+RESULT_VALUES = st.fixed_dictionaries(
+    {
+        "kind": st.just("task_result"),
+        "task_id": st.one_of(st.integers(), st.text(min_size=1).filter(str.strip)),
+        "worker": st.text(min_size=1),
+        "success": st.booleans(),
+        "status": st.sampled_from(["submitted", "discarded", "draft"]),
+        "answer": st.none() | st.text(),
+        "duration": st.floats(min_value=0.0, allow_infinity=False, allow_nan=False),
+        "attempt": st.integers(min_value=1),
+    }
+)
+
+
+class TestTrusted:
+    @given(RESULT_VALUES)
+    def test_equals_the_validated_message(self, values: dict[str, object]) -> None:
+        """Typed values give what validation gives: equal, same given fields, dump, JSON."""
+        built = trusted(TaskResult, {name: values[name] for name in TaskResult.model_fields})
+        checked = TaskResult.model_validate({k: v for k, v in values.items() if k != "kind"})
+        assert type(built) is TaskResult
+        assert built == checked
+        assert hash(built) == hash(checked)
+        assert built.model_fields_set == checked.model_fields_set
+        assert built.model_dump() == checked.model_dump()
+        assert encode(built) == encode(checked)
+        assert repr(built) == repr(checked)
+
+    def test_is_frozen_and_shares_its_set_of_given_fields(self) -> None:
+        """Like any message it refuses changes; like ``compact`` it shares the names."""
+        values = {
+            "kind": "task_result",
+            "task_id": 1,
+            "worker": "w",
+            "success": True,
+            "status": "submitted",
+            "answer": None,
+            "duration": 1.0,
+            "attempt": 1,
+        }
+        first = trusted(TaskResult, dict(values))
+        second = trusted(TaskResult, values | {"task_id": 2})
+        given = {k: v for k, v in values.items() if k != "kind"}
+        validated = compact(TaskResult.model_validate(given))
+        assert first.model_fields_set is second.model_fields_set
+        assert validated.model_fields_set is first.model_fields_set
+        with pytest.raises(pydantic.ValidationError, match=r"frozen"):
+            first.success = False  # type: ignore[misc]
+        changed = first.model_copy(update={"answer": "a"})
+        assert (changed.answer, first.answer) == ("a", None)
+
+    @given(st.integers(min_value=1), st.integers(min_value=1, max_value=10))
+    def test_given_names_the_fields_set(self, attempt: int, difficulty: int) -> None:
+        """With ``given``, the message has those names set, as the constructor gives."""
+        task = Task(id=1, difficulty=difficulty)
+        values = {
+            "kind": "task_assignment",
+            "task": task,
+            "attempt": attempt,
+            "review_of": None,
+            "answer": None,
+        }
+        built = trusted(TaskAssignment, values, frozenset({"task", "attempt"}))
+        checked = TaskAssignment(task=task, attempt=attempt)
+        assert built == checked
+        assert built.model_fields_set == checked.model_fields_set == {"task", "attempt"}
+        assert encode(built) == encode(checked)

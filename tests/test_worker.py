@@ -5,6 +5,7 @@ import pytest
 from conftest import error_locations
 
 from agents import BaseAgent, Runtime, TaskManager, WorkerAgent, WorkerProfile, on, on_run
+from agents.performance import Outcome
 from protocol import (
     AgentDetail,
     Message,
@@ -96,6 +97,46 @@ class TestAssignments:
             (0.0, "w", TaskAccepted(task_id=1, worker="w")),
             (3.0, "w", TaskResult(task_id=1, worker="w", success=True, duration=3.0)),
         ]
+
+    def test_a_model_giving_other_types_is_validated(self) -> None:
+        """A user's model that answers 1 and 2 (ints) gives a result of True and 2.0."""
+
+        class IntModel:
+            name = "ints"
+
+            def success_probability(self, skill: float, difficulty: float) -> float:
+                return 1.0
+
+            def outcome(self, skill: float, task: Task, draws: Any) -> Outcome:
+                return Outcome(1, 2)  # type: ignore[arg-type]
+
+        boss = Boss("w", assignment(1, 3), results=1)
+        run_all(boss, WorkerAgent("w", skill_level=5, model=IntModel()))
+        result = boss.replies[-1][2]
+        assert result == TaskResult(task_id=1, worker="w", success=True, duration=2.0)
+        assert isinstance(result, TaskResult)
+        assert (type(result.success), type(result.duration)) == (bool, float)
+
+    def test_a_model_giving_a_negative_duration_is_refused(self) -> None:
+        """A duration below 0 from a user's model fails validation, not silently."""
+
+        class Backwards:
+            name = "backwards"
+
+            def success_probability(self, skill: float, difficulty: float) -> float:
+                return 1.0
+
+            def outcome(self, skill: float, task: Task, draws: Any) -> Outcome:
+                return Outcome(True, -1.0)
+
+        boss = Boss("w", assignment(1, 3), results=1)
+        runtime = Runtime()
+        runtime.add(boss, WorkerAgent("w", skill_level=5, model=Backwards()))
+        runtime.run()
+        assert not any(isinstance(m, TaskResult) for _, _, m in boss.replies)
+        [failure] = runtime.failures
+        assert isinstance(failure.error, pydantic.ValidationError)
+        assert error_locations(failure.error) == [("duration",)]
 
     def test_too_hard_task_fails(self) -> None:
         """Under the seed's threshold rule a task above the worker's skill fails."""

@@ -28,7 +28,6 @@ from scenarios.sweep.plot import (
     plot_sweep,
 )
 from scenarios.sweep.runner import (
-    COLLECT_EVERY,
     METRICS,
     Row,
     execute_run,
@@ -55,7 +54,6 @@ from scenarios.sweep.summary import (
 )
 
 __all__ = [
-    "COLLECT_EVERY",
     "MAX_RUNS",
     "METRICS",
     "RUN_COLUMNS",

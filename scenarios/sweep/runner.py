@@ -11,15 +11,12 @@ same run) and ``error`` (None for a run that finished). A swept value that is a 
 or list is stored as its JSON text, so every column holds scalars.
 
 A worker does thousands of runs in one process. Each run leaves reference cycles
-that the run's eased collector (``agents.memory.eased_gc``) freezes at the start of
-the next run instead of collecting, so they pile up: 200 small runs left 64,000
-objects, and each run got slower than the last. A full collection every
-:data:`COLLECT_EVERY` runs keeps a worker's heap, and its time per run, flat.
+behind; the ordinary collections free them (``agents.memory.eased_gc`` freezes
+nothing), so a worker's heap, and its time per run, stay flat without help.
 """
 
 from __future__ import annotations
 
-import gc
 import json
 import time
 from collections.abc import Mapping, Sequence
@@ -35,7 +32,7 @@ from scenarios.run import run_scenario
 from scenarios.spec import ScenarioSpec
 from scenarios.sweep.plan import RunTask
 
-__all__ = ["COLLECT_EVERY", "METRICS", "Row", "execute_run", "execute_runs", "failed_row"]
+__all__ = ["METRICS", "Row", "execute_run", "execute_runs", "failed_row"]
 
 Row = dict[str, Any]
 """One run's record (see the module docstring)."""
@@ -43,14 +40,10 @@ Row = dict[str, Any]
 METRICS = tuple(Metrics.model_fields)
 """Every metric, in the order of :class:`~scenarios.metrics.Metrics`."""
 
-COLLECT_EVERY = 25
-"""Runs between two full garbage collections in a process that does runs."""
-
 _CACHE_SIZE = 64
 _PATH = Path("<sweep>")
 _scenarios: dict[str, LoadedScenario] = {}
 _configured: list[LevelName] = []
-_runs = [0]
 
 
 def _scalar(value: JsonValue) -> JsonValue:
@@ -109,9 +102,6 @@ def execute_run(task: RunTask, log_level: LevelName | None = None) -> Row:
     else:
         row = _row(task, result.metrics.model_dump(), result.ending, None)
     row["wall_time"] = round(time.perf_counter() - start, 6)
-    _runs[0] += 1
-    if _runs[0] % COLLECT_EVERY == 0:
-        gc.collect()
     return row
 
 
