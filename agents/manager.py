@@ -124,7 +124,9 @@ class TaskManager(BaseAgent, ManagerViews):
         parts = (self.board, self.dispatcher, self.settlement, settings)
         self.operations = Operations(*parts, **wiring)
         parts = (self.board, self.dispatcher, self.settlement, self.operations, rule)
-        self.platform = PlatformRules(*parts, rng=self._rng, later=self.call_later, log=self.log)
+        self.platform = PlatformRules(
+            *parts, rng=self._rng, later=self.call_later, log=self.log, send=self.send_nowait
+        )
         self.operations.admit_initial(tasks, arrivals)
         self.jobs = Jobs(
             self.board,

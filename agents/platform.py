@@ -27,7 +27,7 @@ from agents.policies.base import Policy
 from agents.policies.registry import make_policy
 from agents.reservations import Reservations
 from agents.settlement import Settlement
-from protocol.messages import TaskId
+from protocol.messages import Message, TaskId
 
 __all__ = ["PlatformRules", "policies_for"]
 
@@ -59,6 +59,7 @@ class PlatformRules:
         rng: The manager's random stream.
         later: Calls ``callback(*args)`` after a simulated delay.
         log: A structlog logger.
+        send: Sends a message to an agent (an expired hold's ``TaskWithdrawn``).
 
     Attributes:
         early: Per-assignee queues (``None`` with the central queue).
@@ -77,8 +78,10 @@ class PlatformRules:
         rng: Callable[[], random.Random],
         later: Callable[..., Any],
         log: Any,
+        send: Callable[[str, Message], object] | None = None,
     ) -> None:
         self.operations = operations
+        self._send = send
         self._parts = (board, dispatcher, settlement)
         self._rng, self._later, self._log = rng, later, log
         self._feeder: EarlyBinding | None = None
@@ -94,7 +97,7 @@ class PlatformRules:
     def _expiring(self, ttl: float | None) -> Reservations:
         board, dispatcher, settlement = self._parts
         reservations = Reservations(
-            board, dispatcher, settlement, ttl, later=self._later, log=self._log
+            board, dispatcher, settlement, ttl, later=self._later, log=self._log, send=self._send
         )
         self.reservations = reservations
         dispatcher.on_hold = reservations.held

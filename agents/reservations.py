@@ -9,6 +9,10 @@ Design:
 
     * the hold ends: the task is held by nobody through it, and the worker gets its
       room back (the manager cannot tell a slow worker from a silent one);
+    * the holder is told, with ``TaskWithdrawn``: one that has not started the task
+      drops it (answering ``TaskRejected``, reason ``withdrawn``, which settles
+      nothing), one that has started finishes it, a silent one says nothing; the
+      message puts the expiry on the bus, so a trace shows where the hold ended;
     * the old holder is excluded from the task: it will not be given it again, and
       its answer, if it ever comes, settles nothing: it is counted in
       ``stale_answers`` (and, as every ignored result, in ``stale_results``);
@@ -37,7 +41,7 @@ from agents.dispatch import Dispatcher
 from agents.record import TaskState
 from agents.roster import WorkerRecord
 from agents.settlement import Settlement
-from protocol.messages import TaskId, TaskResult
+from protocol.messages import Message, TaskId, TaskResult, TaskWithdrawn
 
 __all__ = ["Reservations", "able"]
 
@@ -95,6 +99,7 @@ class Reservations:
         *,
         later: Callable[..., Any],
         log: Any,
+        send: Callable[[str, Message], object] | None = None,
     ) -> None:
         if ttl is not None and not ttl > 0:
             raise ValueError(f"ttl must be > 0, got {ttl!r}")
@@ -103,6 +108,7 @@ class Reservations:
         self.settlement = settlement
         self.ttl = ttl
         self._later = later
+        self._send = send
         self.log = log
         self.ttls: dict[TaskId, float] = {}
         self.expired = 0
@@ -130,6 +136,12 @@ class Reservations:
             return False
         dispatcher = self.dispatcher
         dispatcher.take_back(record, hold.worker)
+        holder = dispatcher.workers.get(hold.worker)
+        if self._send is not None and holder is not None and holder.connected:
+            # Said on the bus, so a trace shows the hold end: the worker drops the task
+            # if it has not started it (a silent one says nothing) and the recorder and
+            # the replay close the attempt there.
+            self._send(hold.worker, TaskWithdrawn(task_id=record.id))
         self._lapsed.add((record.id, hold.worker, hold.attempt))
         self.expired += 1
         self.log.info(

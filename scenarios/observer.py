@@ -36,6 +36,7 @@ from protocol.messages import (
     TaskId,
     TaskRejected,
     TaskResult,
+    TaskWithdrawn,
     WorkerLeaving,
 )
 
@@ -48,6 +49,7 @@ WATCHED = frozenset(
         TaskAccepted,
         TaskResult,
         TaskRejected,
+        TaskWithdrawn,
         ReviewResult,
         AgentConnected,
         AgentDisconnected,
@@ -161,6 +163,11 @@ class Observer:
             outcome = "withdrawn" if message.reason == "withdrawn" else "refused"
             self._end(t, message.worker, message.task_id, outcome)
             self._say(t, f"{message.worker} hands back task {message.task_id} ({message.reason})")
+        elif isinstance(message, TaskWithdrawn):
+            held = self._held(recipient, message.task_id)
+            if held is not None and held.started is None:  # started work goes on
+                self._end(t, recipient, message.task_id, "withdrawn")
+                self._say(t, f"task {message.task_id} taken back from {recipient}")
         elif isinstance(message, ReviewResult):
             verdict = "approved" if message.approved else "rejected"
             self._end(t, message.reviewer, message.task_id, verdict)

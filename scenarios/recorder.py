@@ -37,6 +37,7 @@ from protocol.messages import (
     TaskId,
     TaskRejected,
     TaskResult,
+    TaskWithdrawn,
     WorkerLeaving,
 )
 
@@ -146,6 +147,7 @@ class Recorder:
             TaskResult: self._result,
             ReviewResult: self._verdict,
             TaskRejected: self._rejected,
+            TaskWithdrawn: self._withdrawn,
             WorkerLeaving: self._leaving,
             AgentConnected: self._connected,
             AgentDisconnected: self._disconnected,
@@ -172,6 +174,13 @@ class Recorder:
     def _rejected(self, message: TaskRejected, recipient: str, t: float) -> None:
         outcome = "withdrawn" if message.reason == "withdrawn" else "refused"
         self._close(message.task_id, message.worker, t, outcome)
+
+    def _withdrawn(self, message: TaskWithdrawn, recipient: str, t: float) -> None:
+        # Work not started ends here (a silent worker never answers the withdrawal);
+        # started work goes on until its result.
+        held = self._open.get((message.task_id, recipient))
+        if held is not None and held.started is None:
+            self._close(message.task_id, recipient, t, "withdrawn")
 
     def _leaving(self, message: WorkerLeaving, recipient: str, t: float) -> None:
         self._event(t, message.worker, "leaving")

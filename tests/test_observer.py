@@ -10,6 +10,7 @@ from protocol import (
     TaskAssignment,
     TaskRejected,
     TaskResult,
+    TaskWithdrawn,
     WorkerLeaving,
 )
 from protocol.messages import AgentDisconnected
@@ -69,6 +70,21 @@ class TestLaneStates:
         withdrawn = TaskRejected(task_id=2, worker="ann", reason="withdrawn")
         seen.observe(1.0, "ann", "manager", withdrawn)
         assert [a.outcome for a in seen.attempts] == ["refused", "withdrawn"]
+
+    def test_a_withdrawal_ends_work_not_started(self) -> None:
+        """TaskWithdrawn ends an unstarted attempt (a silent holder never answers); a
+        started one goes on until its result."""
+        seen = observer_with("ann")
+        for task in (1, 2):
+            seen.observe(0.0, "manager", "ann", TaskAssignment(task=Task(id=task, difficulty=1)))
+        seen.observe(0.0, "ann", "manager", TaskAccepted(task_id=2, worker="ann"))
+        for task in (1, 2):
+            seen.observe(5.0, "manager", "ann", TaskWithdrawn(task_id=task))
+        assert [(a.task, a.ended, a.outcome) for a in seen.attempts] == [
+            (1, 5.0, "withdrawn"),
+            (2, None, None),
+        ]
+        assert list(seen.lanes["ann"].holds) == [2]
 
     def test_leaving_then_gone_closes_what_it_held(self) -> None:
         """A worker that leaves is leaving when idle; gone after it disconnects, and what it

@@ -172,6 +172,28 @@ class TestRecorderMessages:
             (8, "b", 2, 5.0, 5.5, None, "unfinished"),
         ]
 
+    def test_a_withdrawal_ends_work_not_started_and_only_that(self) -> None:
+        """TaskWithdrawn to a worker ends its unstarted attempt there (a silent worker
+        never answers it); a started one goes on to its result; a later refusal of the
+        withdrawn task adds no row."""
+        from protocol.messages import Task, TaskWithdrawn
+
+        recorder = Recorder()
+        self.feed(
+            recorder,
+            (0.0, "a", TaskAssignment(task=Task(id=1, difficulty=3))),
+            (0.0, "b", TaskAssignment(task=Task(id=2, difficulty=3))),
+            (0.0, "m", TaskAccepted(task_id=2, worker="b")),
+            (5.0, "a", TaskWithdrawn(task_id=1)),
+            (5.0, "b", TaskWithdrawn(task_id=2)),
+            (5.0, "m", TaskRejected(task_id=1, worker="a", reason="withdrawn")),
+            (6.0, "m", TaskResult(task_id=2, worker="b", success=True, answer=None)),
+        )
+        assert [cells(a) for a in recorder.attempts()] == [
+            (1, "a", 1, 0.0, None, 5.0, "withdrawn"),
+            (2, "b", 1, 0.0, 0.0, 6.0, "success"),
+        ]
+
     def test_attach_taps_the_bus(self) -> None:
         """A recorder attached before a run sees every assignment of it."""
         sim = build(load_scenario("quickstart"))

@@ -112,6 +112,46 @@ class TestReadReplay:
         assert {t.id: (t.settled, t.outcome) for t in with_result.tasks} == alone
 
 
+SILENT_HOLDER = (
+    'name = "silent"\nttl = 5\n'
+    + TWO_WORKERS
+    + "".join(f"\n[[tasks.items]]\nid = {i}\ndifficulty = 3\n" for i in (1, 2, 3))
+    + '\n[[events]]\nat = 0\naction = "silence"\nworker = "ann"\n'
+)
+"""ann falls silent at t=0 holding task 1; her hold expires at t=5, bob does it 6..9."""
+
+
+class TestAnExpiredHold:
+    def test_the_run_records_the_hold_ending_at_its_expiry(self, tmp_path: Path) -> None:
+        """The expiry is said on the bus, so the run's own attempts end ann's at t=5."""
+        _, result = record(tmp_path, write_scenario(tmp_path, SILENT_HOLDER), "silent")
+        rows = json.loads(result.read_text(encoding="utf-8"))["attempts"]
+        assert [
+            (r["worker"], r["assigned"], r["started"], r["finished"], r["outcome"])
+            for r in rows
+            if r["task"] == 1
+        ] == [("ann", 0.0, None, 5.0, "withdrawn"), ("bob", 6.0, 6.0, 9.0, "success")]
+
+    def test_the_trace_alone_settles_it_and_frees_the_worker(self, tmp_path: Path) -> None:
+        """Without --result the replay settles task 1 at t=9 and ends with nobody busy."""
+        trace, result = record(tmp_path, write_scenario(tmp_path, SILENT_HOLDER), "silent")
+        alone, full = read_replay(trace), read_replay(trace, result)
+        settled = [(t.id, t.settled, t.outcome) for t in alone.tasks]
+        assert settled == [(1, 9.0, "done"), (2, 3.0, "done"), (3, 6.0, "done")]
+        assert settled == [(t.id, t.settled, t.outcome) for t in full.tasks]
+        assert counters_at(alone, 4.0).busy == 2
+        # At t=5 ann's hold has ended: task 1 waits in the queue while bob does task 3.
+        assert counters_at(alone, 5.0) == Counters(done=1, failed=0, queued=1, busy=1)
+        assert counters_at(alone, alone.end) == Counters(done=3, failed=0, queued=0, busy=0)
+
+
+def write_scenario(tmp_path: Path, text: str) -> Path:
+    """``text`` as a scenario file in ``tmp_path``."""
+    path = tmp_path / "scenario.toml"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
 @pytest.mark.parametrize("name", list(bundled_scenarios()))
 def test_every_bundled_scenario(tmp_path: Path, name: str) -> None:
     """With the result, the end counters are the run's; the trace alone settles every task
