@@ -130,6 +130,8 @@ from scenarios.recorder import (
     Attempt,
     Recorder,
     RunEvent,
+    handback_outcome,
+    result_outcome,
 )
 from scenarios.replay import (
     Counters,
@@ -302,6 +304,7 @@ __all__ = [
     "effort",
     "event_order",
     "golden_columns",
+    "handback_outcome",
     "interval",
     "jain",
     "labelled_tasks",
@@ -327,6 +330,7 @@ __all__ = [
     "render_page",
     "render_run",
     "require",
+    "result_outcome",
     "round6",
     "run_comparison",
     "run_figures",

@@ -39,6 +39,7 @@ from protocol.messages import (
     TaskWithdrawn,
     WorkerLeaving,
 )
+from scenarios.recorder import handback_outcome, result_outcome
 
 __all__ = ["WATCHED", "Lane", "LaneAttempt", "Observer"]
 
@@ -160,8 +161,7 @@ class Observer:
         elif isinstance(message, TaskResult):
             self._result(t, message)
         elif isinstance(message, TaskRejected):
-            outcome = "withdrawn" if message.reason == "withdrawn" else "refused"
-            self._end(t, message.worker, message.task_id, outcome)
+            self._end(t, message.worker, message.task_id, handback_outcome(message))
             self._say(t, f"{message.worker} hands back task {message.task_id} ({message.reason})")
         elif isinstance(message, TaskWithdrawn):
             held = self._held(recipient, message.task_id)
@@ -220,10 +220,7 @@ class Observer:
         self._say(t, f"task {task.id} (difficulty {task.difficulty:g}) -> {worker}, {what}")
 
     def _result(self, t: float, message: TaskResult) -> None:
-        if message.status == "submitted":
-            outcome = "success" if message.success else "failure"
-        else:
-            outcome = "lost" if message.status == "draft" else message.status
+        outcome = result_outcome(message)
         self._end(t, message.worker, message.task_id, outcome)
         self._say(t, f"{message.worker} ends task {message.task_id}: {outcome}")
 

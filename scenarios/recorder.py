@@ -41,7 +41,7 @@ from protocol.messages import (
     WorkerLeaving,
 )
 
-__all__ = ["Attempt", "Recorder", "RunEvent"]
+__all__ = ["Attempt", "Recorder", "RunEvent", "handback_outcome", "result_outcome"]
 
 
 _Handle = Callable[[Any, str, float], None]
@@ -94,12 +94,21 @@ class _Open:
     started: float | None = None
 
 
-def _outcome(result: TaskResult) -> str:
+def result_outcome(result: TaskResult) -> str:
+    """How a result ends its attempt: ``success``, ``failure``, ``discarded`` or ``lost``."""
     if result.status == "discarded":
         return "discarded"
     if result.status == "draft":
         return "lost"
     return "success" if result.success else "failure"
+
+
+def handback_outcome(rejection: TaskRejected) -> str:
+    """How a hand-back ends its attempt: ``withdrawn`` or ``refused``.
+
+    ``withdrawn``: the manager took it back; ``refused``: busy, specialty, leaving...
+    """
+    return "withdrawn" if rejection.reason == "withdrawn" else "refused"
 
 
 class Recorder:
@@ -165,15 +174,14 @@ class Recorder:
             held.started = t
 
     def _result(self, message: TaskResult, recipient: str, t: float) -> None:
-        self._close(message.task_id, message.worker, t, _outcome(message), message.answer)
+        self._close(message.task_id, message.worker, t, result_outcome(message), message.answer)
 
     def _verdict(self, message: ReviewResult, recipient: str, t: float) -> None:
         verdict = "approved" if message.approved else "rejected"
         self._close(message.task_id, message.reviewer, t, verdict)
 
     def _rejected(self, message: TaskRejected, recipient: str, t: float) -> None:
-        outcome = "withdrawn" if message.reason == "withdrawn" else "refused"
-        self._close(message.task_id, message.worker, t, outcome)
+        self._close(message.task_id, message.worker, t, handback_outcome(message))
 
     def _withdrawn(self, message: TaskWithdrawn, recipient: str, t: float) -> None:
         # Work not started ends here (a silent worker never answers the withdrawal);
