@@ -327,35 +327,22 @@ class WorkerAgent(BaseAgent):
             if task.truth is None or status != "submitted"
             else answer_for(task, success, draws)
         )
+        fields = {
+            "task_id": task.id,
+            "worker": self.id,
+            "success": success,
+            "status": status,
+            "answer": answer,
+            "duration": duration,
+            "attempt": data.attempt,
+        }
         typed = type(success) is bool and type(duration) is float and type(self.id) is str
         if typed and 0.0 <= duration < math.inf:
             # Every value is already of its field's type (the ids and the attempt come
             # from validated messages): build it without validating again.
-            result = trusted(
-                TaskResult,
-                {
-                    "kind": "task_result",
-                    "task_id": task.id,
-                    "worker": self.id,
-                    "success": success,
-                    "status": status,
-                    "answer": answer,
-                    "duration": duration,
-                    "attempt": data.attempt,
-                },
-            )
+            result = trusted(TaskResult, {"kind": "task_result", **fields})
         else:  # a user's model gave another type: validate (and convert, or refuse)
-            result = compact(
-                TaskResult(
-                    task_id=task.id,
-                    worker=self.id,
-                    success=success,
-                    status=status,
-                    answer=answer,
-                    duration=duration,
-                    attempt=data.attempt,
-                )
-            )
+            result = compact(TaskResult(**fields))
         self.completed.append(result)
         self.send_nowait(manager, result)
         self._after_work(manager)

@@ -101,10 +101,9 @@ class Mailbox:
             BusClosedError: if the owner disconnects while nothing is unread.
         """
         while not self.items:
-            if self._closed:
+            waiter = self.park()
+            if waiter is None:
                 raise BusClosedError(f"mailbox of {self.owner.id!r} is closed")
-            waiter = asyncio.get_running_loop().create_future()
-            self._waiter = waiter
             await waiter
 
     async def get(self) -> Envelope:
