@@ -29,6 +29,7 @@ from agents.distribution import (
     Ttl,
     WorkloadUnit,
     check_workload,
+    place_problem,
     split,
     workload_problem,
 )
@@ -258,6 +259,7 @@ __all__ = [
     "open_records",
     "parse_filter",
     "pending_view",
+    "place_problem",
     "policies_for",
     "posterior",
     "progress",

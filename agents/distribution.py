@@ -56,6 +56,7 @@ __all__ = [
     "Ttl",
     "WorkloadUnit",
     "check_workload",
+    "place_problem",
     "split",
     "workload_problem",
 ]
@@ -188,14 +189,29 @@ class Distribution:
         _check_queue(self)
 
 
+def place_problem(queue: object, ttl: object) -> tuple[str, str] | None:
+    """What is wrong with a queue place and a reservation ttl, if anything.
+
+    The rule for the run (``Distribution``) and for a job (``jobs.create``) alike.
+
+    Returns:
+        ``None``, or the field (``"ttl"`` or ``"queue"``) and the message: a ttl that is
+        not a finite number above 0 (``true`` is not 1), a queue that is not
+        ``"central"`` or ``"assignee"``.
+    """
+    if ttl is not None and not (
+        isinstance(ttl, int | float) and not isinstance(ttl, bool) and 0 < ttl < math.inf
+    ):
+        return "ttl", f"ttl must be a positive number of seconds, got {ttl!r}"
+    if queue not in ("central", "assignee"):
+        return "queue", f"queue must be 'central' or 'assignee', got {queue!r}"
+    return None
+
+
 def _check_queue(distribution: Distribution) -> None:
-    ttl = distribution.ttl
-    if ttl is not None and not (isinstance(ttl, int | float) and ttl > 0 and math.isfinite(ttl)):
-        raise ModeConflictError("ttl", f"ttl must be a positive number of seconds, got {ttl!r}")
-    if distribution.queue not in ("central", "assignee"):
-        raise ModeConflictError(
-            "queue", f"queue must be 'central' or 'assignee', got {distribution.queue!r}"
-        )
+    problem = place_problem(distribution.queue, distribution.ttl)
+    if problem is not None:
+        raise ModeConflictError(*problem)
     if distribution.queue == "assignee" and (
         distribution.pulling is not None
         or distribution.consensus is not None

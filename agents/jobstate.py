@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 from agents.board import TaskBoard
-from agents.distribution import Distribution, Pulling
+from agents.distribution import Distribution, Pulling, place_problem
 from agents.errors import JobError, UnknownAssignmentError
 from agents.record import TaskRecord
 from agents.roster import WorkerRecord
@@ -181,12 +181,9 @@ def check_place(
             f"job {name!r}: queue and ttl are the job's own settings "
             "(jobs.create(..., queue=..., ttl=...)), not its mode's"
         )
-    if queue not in (None, "central", "assignee"):
-        raise JobError(f"job {name!r}: queue must be 'central' or 'assignee', got {queue!r}")
-    if ttl is not None and not (
-        isinstance(ttl, int | float) and not isinstance(ttl, bool) and 0 < ttl < math.inf
-    ):
-        raise JobError(f"job {name!r}: ttl must be a positive number of seconds, got {ttl!r}")
+    problem = place_problem("central" if queue is None else queue, ttl)
+    if problem is not None:
+        raise JobError(f"job {name!r}: {problem[1]}")
     if queue == "central" and mode.workload:
         raise JobError(
             f"job {name!r}: a workload split pins each item to an annotator, so its items "

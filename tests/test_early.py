@@ -177,9 +177,9 @@ class TestDistribution:
         with pytest.raises(ValueError, match=r"^per-assignee queues give each task to one"):
             Distribution(queue="assignee", **settings)  # type: ignore[arg-type]
 
-    @pytest.mark.parametrize("ttl", [0, -1.0, float("inf"), float("nan")])
+    @pytest.mark.parametrize("ttl", [0, -1.0, float("inf"), float("nan"), True])
     def test_ttl_must_be_positive_and_finite(self, ttl: float) -> None:
-        """A time-to-live is a positive number of seconds."""
+        """A time-to-live is a positive number of seconds (``True`` is not 1)."""
         with pytest.raises(ValueError, match=r"^ttl must be a positive number of seconds, got "):
             Distribution(ttl=ttl)
 

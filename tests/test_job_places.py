@@ -148,6 +148,7 @@ class TestRefused:
             ({"queue": "nowhere"}, "job 'j': queue must be 'central' or 'assignee', got 'nowhere'"),
             ({"ttl": 0}, "job 'j': ttl must be a positive number of seconds, got 0"),
             ({"ttl": float("inf")}, "job 'j': ttl must be a positive number of seconds, got inf"),
+            ({"ttl": True}, "job 'j': ttl must be a positive number of seconds, got True"),
             (
                 {"mode": Distribution(ttl=5)},
                 r"job 'j': queue and ttl are the job's own settings \(jobs.create\(\.\.\., "
